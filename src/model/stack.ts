@@ -64,6 +64,7 @@ export interface Service {
 export interface BuildSpec {
   /** Absolute path for a local folder; a URL (git, http) is kept as written. */
   readonly context: string;
+  /** Relative to the context, as written; `Dockerfile` by default; `''` when `dockerfile_inline` is used instead. */
   readonly dockerfile: string;
   readonly args: Readonly<Record<string, string | null>>;
   readonly target?: string;
@@ -97,6 +98,8 @@ export interface VolumeMount {
   readonly volume?: { readonly nocopy: boolean; readonly subpath?: string };
   readonly tmpfs?: { readonly size?: number; readonly mode?: number };
   readonly consistency?: string;
+  /** Other long-form keys (`image`, `volume.labels`, `bind.recursive`, …), verbatim in compose's shape; absent if none. */
+  readonly other?: Readonly<Record<string, unknown>>;
 }
 
 export type DependencyCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
@@ -133,6 +136,8 @@ export interface Resources {
   readonly cpus?: number;
   readonly memoryBytes?: number;
   readonly pids?: number;
+  /** `devices`, `generic_resources`, …, verbatim; absent if none. */
+  readonly other?: Readonly<Record<string, unknown>>;
 }
 
 export interface UpdateConfig {
@@ -157,15 +162,24 @@ export interface DeploySpec {
     readonly maxAttempts?: number;
     readonly windowMs?: number;
   };
-  readonly placement?: { readonly constraints: readonly string[]; readonly preferences: readonly string[] };
+  /** `preferences` holds the `spread` value of each `{spread: …}` entry. */
+  readonly placement?: {
+    readonly constraints: readonly string[];
+    readonly preferences: readonly string[];
+    readonly maxReplicasPerNode?: number;
+  };
   readonly labels: Readonly<Record<string, string>>;
   readonly endpointMode?: 'vip' | 'dnsrr';
+  /** Other `deploy` keys, verbatim; absent if none. */
+  readonly other?: Readonly<Record<string, unknown>>;
 }
 
 export interface ServiceNetwork {
   readonly aliases: readonly string[];
   readonly ipv4Address?: string;
   readonly ipv6Address?: string;
+  /** Other attachment options (`priority`, `mac_address`, `driver_opts`, …), verbatim; absent if none. */
+  readonly other?: Readonly<Record<string, unknown>>;
 }
 
 export interface Network {

@@ -88,11 +88,15 @@ class Walker {
       const key = keyString(pair.key);
       const keyNode = pair.key as YamlNode | null;
       if (keyNode && keyNode.range) this.sources.setKey([...path, key], this.at(keyNode.range[0]));
-      out[key] = pair.value === null ? null : this.walk(pair.value as YamlNode, [...path, key]);
+      const value = pair.value === null ? null : this.walk(pair.value as YamlNode, [...path, key]);
+      // defineProperty so that a key named `__proto__` is kept as data, not taken as the prototype.
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
     }
     // `<<: [*a, *b]` — explicit keys win, then earlier sources win over later ones (YAML merge key rules).
     for (const source of merged) {
-      for (const [key, value] of Object.entries(source)) if (!(key in out)) out[key] = value;
+      for (const [key, value] of Object.entries(source)) {
+        if (!Object.hasOwn(out, key)) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      }
     }
     return out;
   }

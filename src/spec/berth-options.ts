@@ -1,0 +1,224 @@
+import { Ajv, type SchemaObject, type ValidateFunction } from 'ajv';
+import type { BerthRoute, BerthServiceOptions, BerthStackOptions } from '../model/berth-options.js';
+import type { ModelPath } from './model-path.js';
+import type { StageContext } from './stage-context.js';
+import { explainSchemaErrors } from './validate/schema-errors.js';
+import { reportIssues } from './validate/schema.js';
+
+/**
+ * `x-berth:` at the top level and in each service: checked against its own JSON schema (unknown keys are errors
+ * with a did-you-mean; keys starting with `x-` are kept verbatim in `other` for later features), then turned into
+ * the typed options of src/model/berth-options.ts. Problems are SPEC_BERTH errors in `ctx` at their position;
+ * on errors the defaults are returned so later stages can still run. Relative paths (`process.cwd`) are kept as
+ * written: making them absolute is the normalizer's job.
+ *
+ * To add an option: add the typed field to the model interface and one entry to STACK_FIELDS or SERVICE_FIELDS
+ * (its JSON schema and its conversion). Nothing else changes.
+ */
+export function parseBerthStackOptions(value: unknown, ctx: StageContext, path: ModelPath): BerthStackOptions {
+  return parseFields(STACK_FIELDS, value, ctx, path);
+}
+
+export function parseBerthServiceOptions(value: unknown, ctx: StageContext, path: ModelPath): BerthServiceOptions {
+  return parseFields(SERVICE_FIELDS, value, ctx, path);
+}
+
+/** One `x-berth` key: the schema of its raw value and the conversion of a value that passed it. */
+interface Field<T> {
+  readonly schema: SchemaObject;
+  /** Called for every key, with `raw` undefined when the key is absent (return the default, or undefined). */
+  readonly parse: (raw: unknown, ctx: StageContext, path: ModelPath) => T;
+}
+
+type Fields<T> = { readonly [K in Exclude<keyof T, 'other'>]-?: Field<T[K]> };
+
+const PORT: SchemaObject = { type: ['integer', 'string'], pattern: '^[0-9]+$', message: 'expected a port number' };
+const BOOLEAN: SchemaObject = {
+  type: ['boolean', 'string'],
+  pattern: '^([Tt]rue|TRUE|[Ff]alse|FALSE|[Yy]es|YES|[Nn]o|NO|[Oo]n|ON|[Oo]ff|OFF|[YyNn])$',
+  message: 'expected true or false',
+};
+const HOST: SchemaObject = {
+  type: 'string',
+  pattern: '^(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$',
+  message: 'expected a host name like `example.com` or `*.example.com` (no scheme, port or path)',
+};
+const URL_PATH: SchemaObject = { type: 'string', pattern: '^/', message: 'expected a path starting with `/`' };
+
+function oneOrMany(item: SchemaObject): SchemaObject {
+  return { ...item, type: ['string', 'array'], items: item, minItems: 1 };
+}
+
+const STACK_FIELDS: Fields<BerthStackOptions> = {
+  runtime: {
+    schema: { type: 'string', enum: ['process', 'docker', 'swarm'] },
+    parse: (raw) => raw as BerthStackOptions['runtime'],
+  },
+  proxy: {
+    schema: { type: 'object', properties: { http: PORT, https: PORT }, additionalProperties: false },
+    parse: (raw, ctx, path) => {
+      if (raw === undefined || raw === null) return undefined;
+      const proxy = raw as { http?: number | string; https?: number | string };
+      const http = toPort(proxy.http, ctx, [...path, 'http']);
+      const https = toPort(proxy.https, ctx, [...path, 'https']);
+      return { ...(http === undefined ? {} : { http }), ...(https === undefined ? {} : { https }) };
+    },
+  },
+};
+
+interface RawRoute {
+  readonly host: string | readonly string[];
+  readonly path?: string | readonly string[];
+  readonly port?: number | string;
+  readonly strip_prefix?: boolean | string;
+}
+
+const SERVICE_FIELDS: Fields<BerthServiceOptions> = {
+  process: {
+    schema: {
+      type: 'object',
+      properties: {
+        command: { type: ['string', 'array'], items: { type: 'string' }, minLength: 1, minItems: 1, message: 'the command is empty' },
+        cwd: { type: 'string', minLength: 1 },
+      },
+      additionalProperties: false,
+    },
+    parse: (raw, ctx, path) => {
+      if (raw === undefined || raw === null) return undefined;
+      const process = raw as { command?: string | readonly string[]; cwd?: string };
+      const command = process.command === undefined ? undefined : toArgv(process.command, ctx, [...path, 'command']);
+      return { ...(command === undefined ? {} : { command }), ...(process.cwd === undefined ? {} : { cwd: process.cwd }) };
+    },
+  },
+  routes: {
+    schema: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['host'],
+        properties: { host: oneOrMany(HOST), path: oneOrMany(URL_PATH), port: PORT, strip_prefix: BOOLEAN },
+        additionalProperties: false,
+      },
+    },
+    parse: (raw, ctx, path) => {
+      if (raw === undefined || raw === null) return [];
+      return (raw as readonly RawRoute[]).map((route, i) => toRoute(route, ctx, [...path, i]));
+    },
+  },
+};
+
+function toRoute(route: RawRoute, ctx: StageContext, path: ModelPath): BerthRoute {
+  const port = toPort(route.port, ctx, [...path, 'port']);
+  return {
+    hosts: [route.host].flat(),
+    paths: route.path === undefined ? ['/'] : [route.path].flat(),
+    ...(port === undefined ? {} : { port }),
+    stripPrefix: toBoolean(route.strip_prefix) ?? false,
+  };
+}
+
+function toPort(raw: number | string | undefined, ctx: StageContext, path: ModelPath): number | undefined {
+  if (raw === undefined) return undefined;
+  const port = Number(raw);
+  if (port >= 1 && port <= 65535) return port;
+  ctx.error('SPEC_BERTH', path, `expected a port number from 1 to 65535, got ${JSON.stringify(raw)}`);
+  return undefined;
+}
+
+function toBoolean(raw: boolean | string | undefined): boolean | undefined {
+  if (raw === undefined || typeof raw === 'boolean') return raw;
+  return ['true', 'yes', 'on', 'y'].includes(raw.toLowerCase());
+}
+
+const SHELL_SYNTAX = /(&&|\|\||[|;<>`]|\$\()/;
+
+/** A list is taken as written; a string is split into words as a shell would, without running one. */
+function toArgv(raw: string | readonly string[], ctx: StageContext, path: ModelPath): readonly string[] | undefined {
+  if (typeof raw !== 'string') return raw;
+  const split = splitShellWords(raw);
+  if (typeof split === 'string') {
+    ctx.error('SPEC_BERTH', path, `cannot split the command ${JSON.stringify(raw)}: ${split}`, {
+      hint: 'close the quote, or write the command as a list: ["program", "arg"]',
+    });
+    return undefined;
+  }
+  const operator = SHELL_SYNTAX.exec(raw)?.[1];
+  if (operator !== undefined && split.includes(operator)) {
+    ctx.warn(path, `the command uses shell syntax \`${operator}\` but runs without a shell; write ["sh", "-c", ${JSON.stringify(raw)}] to run it through one`);
+  }
+  if (split.length === 0) {
+    ctx.error('SPEC_BERTH', path, 'the command is empty', { hint: 'give the program to run, e.g. `npm start`' });
+    return undefined;
+  }
+  return split;
+}
+
+/**
+ * Splits `s` into words like a POSIX shell (quotes, backslash escapes), without expansions: `$VAR` stays as is.
+ * Returns the words, or a description of the problem.
+ */
+export function splitShellWords(s: string): string[] | string {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i] as string;
+    const next = s[i + 1];
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+      else word += c;
+    } else if (quote === '"') {
+      if (c === '"') quote = undefined;
+      else if (c === '\\' && next !== undefined && '"\\$`\n'.includes(next)) {
+        if (next !== '\n') word += next;
+        i++;
+      } else word += c;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      inWord = true;
+      if (c === "'" || c === '"') quote = c;
+      else if (c === '\\' && next !== undefined) {
+        if (next !== '\n') word += next;
+        i++;
+      } else word += c;
+    }
+  }
+  if (quote !== undefined) return `the ${quote === '"' ? 'double' : 'single'} quote is never closed`;
+  if (inWord) words.push(word);
+  return words;
+}
+
+const validators = new WeakMap<object, ValidateFunction>();
+
+function validatorFor(fields: Readonly<Record<string, Field<unknown>>>): ValidateFunction {
+  const hit = validators.get(fields);
+  if (hit) return hit;
+  const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
+  ajv.addKeyword({ keyword: 'message', schemaType: 'string' });
+  const properties = Object.fromEntries(Object.entries(fields).map(([key, field]) => [key, field.schema]));
+  const validate = ajv.compile({
+    type: 'object', properties, patternProperties: { '^x-': {} }, additionalProperties: false,
+  });
+  validators.set(fields, validate);
+  return validate;
+}
+
+function parseFields<T>(fields: Fields<T>, value: unknown, ctx: StageContext, path: ModelPath): T {
+  const table = fields as unknown as Readonly<Record<string, Field<unknown>>>;
+  const raw = value === undefined || value === null ? {} : value;
+  const validate = validatorFor(table);
+  const valid = validate(raw);
+  if (!valid) reportIssues(explainSchemaErrors(validate.errors ?? [], raw, path), ctx, () => 'SPEC_BERTH');
+  const given = valid ? (raw as Record<string, unknown>) : {};
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(table)) {
+    const parsed = field.parse(given[key], ctx, [...path, key]);
+    if (parsed !== undefined) out[key] = parsed;
+  }
+  out.other = Object.fromEntries(Object.entries(given).filter(([key]) => key.startsWith('x-')));
+  return out as T;
+}

@@ -1,0 +1,4 @@
+import type { CanonicalTransform } from './transform.js';
+
+/** `services.*.dns`: `8.8.8.8` → `[8.8.8.8]`. */
+export const canonicalStringOrList: CanonicalTransform = (value) => (typeof value === 'string' ? [value] : value);
