@@ -3,15 +3,25 @@ import { parseBerthServiceOptions, parseBerthStackOptions, splitShellWords } fro
 import { parseYaml } from './parse-yaml.js';
 import { StageContext } from './stage-context.js';
 
-/** Parses `x-berth:` of the YAML's top level (no service given) or of `services.<service>`. */
-function berth(yaml: string, service?: string) {
+function setup(yaml: string) {
   const parsed = parseYaml(yaml, 'compose.yml');
   const ctx = new StageContext(parsed.sources);
   const root = parsed.value as Record<string, Record<string, Record<string, unknown>>>;
-  const options = service === undefined
-    ? parseBerthStackOptions(root['x-berth'], ctx, ['x-berth'])
-    : parseBerthServiceOptions(root.services?.[service]?.['x-berth'], ctx, ['services', service, 'x-berth']);
-  return { options, ctx, lines: ctx.issues.map((issue) => issue.format()), warnings: ctx.warnings.map((w) => w.message) };
+  const report = () => ({ lines: ctx.issues.map((issue) => issue.format()), warnings: ctx.warnings.map((w) => w.message) });
+  return { root, ctx, report };
+}
+
+/** Parses the top-level `x-berth:` of the YAML. */
+function berth(yaml: string) {
+  const { root, ctx, report } = setup(yaml);
+  return { options: parseBerthStackOptions(root['x-berth'], ctx, ['x-berth']), ...report() };
+}
+
+/** Parses `services.<service>.x-berth` of the YAML. */
+function serviceBerth(yaml: string, service: string) {
+  const { root, ctx, report } = setup(yaml);
+  const options = parseBerthServiceOptions(root.services?.[service]?.['x-berth'], ctx, ['services', service, 'x-berth']);
+  return { options, ...report() };
 }
 
 describe('parseBerthStackOptions', () => {
@@ -44,7 +54,7 @@ describe('parseBerthStackOptions', () => {
 });
 
 describe('parseBerthServiceOptions', () => {
-  const service = (body: string) => berth(`services:\n  web:\n    x-berth:\n${body}`, 'web');
+  const service = (body: string) => serviceBerth(`services:\n  web:\n    x-berth:\n${body}`, 'web');
 
   it('splits a string command like a shell would, without one', () => {
     const { options, lines } = service('      process: {command: "node server.js --name \\"a b\\" \'$HOME\'", cwd: ./web}\n');
@@ -83,7 +93,7 @@ describe('parseBerthServiceOptions', () => {
   });
 
   it('gives the defaults when the service has no x-berth', () => {
-    expect(berth('services:\n  web: {image: x}\n', 'web').options).toEqual({ routes: [], other: {} });
+    expect(serviceBerth('services:\n  web: {image: x}\n', 'web').options).toEqual({ routes: [], other: {} });
   });
 
   it.each([
