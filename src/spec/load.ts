@@ -86,6 +86,7 @@ export function loadStack(options: ProjectOptions): LoadResult {
     projectName,
     projectDir,
     files,
+    lookupVariable: envLookup,
     envFileReader: (file, required) => {
       const absolute = path.resolve(projectDir, file);
       try {

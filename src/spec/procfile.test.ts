@@ -9,7 +9,7 @@ describe('parseProcfile', () => {
       services: {
         web: {
           build: { context: '/app' },
-          command: ['/bin/sh', '-c', 'gunicorn main:app --bind 0.0.0.0:$PORT'],
+          command: ['/bin/sh', '-c', 'gunicorn main:app --bind 0.0.0.0:$$PORT'],
           env_file: [{ path: '/app/.env', required: false }],
         },
         worker: {

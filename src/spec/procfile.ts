@@ -35,7 +35,8 @@ export function parseProcfile(text: string, file: string): { value: Record<strin
     sources.setValue(['services', name, 'command'], { ...at, column: at.column + raw.trim().indexOf(command) });
     services[name] = {
       build: { context: path.dirname(file) },
-      command: ['/bin/sh', '-c', command],
+      // `$` is escaped so that compose interpolation leaves `$PORT` for the shell to expand when the process starts.
+      command: ['/bin/sh', '-c', command.replace(/\$/g, '$$$$')],
       env_file: [{ path: path.join(path.dirname(file), '.env'), required: false }],
     };
   }

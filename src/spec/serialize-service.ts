@@ -8,7 +8,8 @@ import { formatDuration } from './duration.js';
 type Dict = Record<string, unknown>;
 
 /**
- * One Service as `docker compose config` prints it: compose's snake_case keys in sorted order, long forms only,
+ * One Service as `docker compose config` prints it: compose's snake_case keys in sorted order (mappings such as
+ * `environment` and `labels` sorted too, as Go's YAML encoder sorts map keys), long forms only,
  * durations as text (`10s`), sizes as byte counts, `x-*` keys (and `x-berth`) last. Values equal to a default compose
  * would not print (restart `no`, stop signal SIGTERM, grace period 10s, one replica) are left out.
  */
@@ -19,19 +20,19 @@ export function serializeService(service: Service): Dict {
     build: service.build && serializeBuild(service.build),
     command: service.command && [...service.command],
     entrypoint: service.entrypoint && [...service.entrypoint],
-    environment: nonEmpty({ ...service.environment }),
+    environment: nonEmpty(sortKeys({ ...service.environment })),
     ports: nonEmptyList(service.ports.map(serializePort)),
     expose: nonEmptyList([...service.expose]),
     volumes: nonEmptyList(service.volumes.map(serializeVolume)),
-    depends_on: nonEmpty(Object.fromEntries(Object.entries(service.dependsOn).map(([name, d]) => [name, compact({
+    depends_on: nonEmpty(sortKeys(Object.fromEntries(Object.entries(service.dependsOn).map(([name, d]) => [name, compact({
       condition: d.condition, restart: d.restart || undefined, required: d.required,
-    })]))),
+    })])))),
     healthcheck: service.healthcheck && serializeHealthcheck(service.healthcheck),
     restart: service.restart.kind === 'no' ? undefined : restartText(service.restart),
     deploy: service.deploy && serializeDeploy(service.deploy),
     scale: service.replicas === (service.deploy?.replicas ?? 1) ? undefined : service.replicas,
-    networks: nonEmpty(Object.fromEntries(Object.entries(service.networks).map(([name, n]) => [name, serializeServiceNetwork(n)]))),
-    labels: nonEmpty({ ...service.labels }),
+    networks: nonEmpty(sortKeys(Object.fromEntries(Object.entries(service.networks).map(([name, n]) => [name, serializeServiceNetwork(n)])))),
+    labels: nonEmpty(sortKeys({ ...service.labels })),
     profiles: nonEmptyList([...service.profiles]),
     working_dir: service.workingDir,
     user: service.user,
@@ -49,8 +50,8 @@ function serializeBuild(build: BuildSpec): Dict {
   return compact({
     context: build.context,
     dockerfile: build.dockerfile === '' ? undefined : build.dockerfile,
-    args: nonEmpty({ ...build.args }),
-    labels: nonEmpty({ ...build.labels }),
+    args: nonEmpty(sortKeys({ ...build.args })),
+    labels: nonEmpty(sortKeys({ ...build.labels })),
     target: build.target,
     ...build.other,
   });
@@ -77,8 +78,7 @@ function serializeVolume(mount: VolumeMount): Dict {
     : undefined;
   const volume = mount.volume && compact({ nocopy: mount.volume.nocopy || undefined, subpath: mount.volume.subpath });
   const tmpfs = mount.tmpfs && compact({ size: mount.tmpfs.size === undefined ? undefined : String(mount.tmpfs.size), mode: mount.tmpfs.mode });
-  return compact({
-    ...other,
+  const typed = compact({
     type: mount.type,
     source: mount.source,
     target: mount.target,
@@ -88,6 +88,7 @@ function serializeVolume(mount: VolumeMount): Dict {
     volume: nested('volume', volume),
     tmpfs: nested('tmpfs', tmpfs),
   });
+  return { ...typed, ...Object.fromEntries(Object.entries(other).filter(([key]) => !(key in typed))) };
 }
 
 function serializeHealthcheck(check: Healthcheck): Dict {
@@ -118,7 +119,7 @@ function serializeDeploy(deploy: DeploySpec): Dict {
   return compact({
     mode: deploy.mode,
     replicas: deploy.replicas,
-    labels: nonEmpty({ ...deploy.labels }),
+    labels: nonEmpty(sortKeys({ ...deploy.labels })),
     update_config: deploy.updateConfig && serializeUpdateConfig(deploy.updateConfig),
     rollback_config: deploy.rollbackConfig && serializeUpdateConfig(deploy.rollbackConfig),
     resources: nonEmpty(compact({ limits, reservations })),

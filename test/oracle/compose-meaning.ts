@@ -6,6 +6,7 @@
  * - v1 prints ports with numeric `published`, volumes as short strings, and `command` / `healthcheck.test` as the
  *   string given; v2 prints long forms and lists. Both are reduced to the same tuples here.
  * - v1 re-escapes `$` as `$$` in its output; v2 does too; both are unescaped before comparing.
+ * - v1's `config` prints the services of inactive profiles; they are dropped from its side.
  * - v1 accepts `deploy.resources` values as written (`'2G'`); v2 converts them to numbers; resources are compared as numbers.
  */
 export interface ServiceMeaning {
@@ -92,6 +93,14 @@ function stringMap(value: unknown): Record<string, string | null> {
 }
 
 function portKey(port: unknown): string {
+  if (typeof port === 'string') {
+    // v1 prints ports with a host IP in short form: "127.0.0.1:9000:8000/tcp"
+    const [spec = '', protocol = 'tcp'] = port.split('/');
+    const parts = spec.split(':');
+    const target = parts.pop();
+    const published = parts.pop() ?? '';
+    return `${parts.join(':')}:${published}:${target}/${protocol}`;
+  }
   const p = asDict(port);
   return `${p.host_ip ?? ''}:${p.published ?? ''}:${p.target}/${p.protocol ?? 'tcp'}`;
 }
@@ -126,6 +135,13 @@ export function durationMs(value: unknown): number {
   let total = 0;
   for (const [, n, unit] of String(value).matchAll(/([\d.]+)(ns|us|µs|ms|s|m|h)/g)) total += Number(n) * (UNIT_MS[unit ?? 's'] ?? 0);
   return total;
+}
+
+/** v1's `config` prints services of inactive profiles too; v2 (and berth) leave them out. */
+export function onlyActiveProfiles(meaning: StackMeaning, active: readonly string[]): StackMeaning {
+  const services = Object.fromEntries(Object.entries(meaning.services)
+    .filter(([, s]) => s.profiles.length === 0 || s.profiles.some((p) => active.includes(p) || active.includes('*'))));
+  return { ...meaning, services };
 }
 
 /** The subset of meaning v1 prints: drop from berth's side what v1 never prints (defaults v2 fills in). */

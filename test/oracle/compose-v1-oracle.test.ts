@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { loadStack } from '../../src/spec/load.js';
 import { toComposeDocument } from '../../src/spec/serialize.js';
 import { caseOptions, FIXTURES, listCases, projectOptionsForCase } from '../golden/golden-cases.js';
-import { meaningOf, restrictTo } from './compose-meaning.js';
+import { meaningOf, onlyActiveProfiles, restrictTo } from './compose-meaning.js';
 
 const hasOracle = spawnSync('docker-compose', ['version'], { encoding: 'utf8' }).status === 0;
 if (!hasOracle && process.env.BERTH_REQUIRE_ORACLE) throw new Error('docker-compose (v1) is required in CI: apt-get install docker-compose');
@@ -33,7 +33,7 @@ const cases = listCases('golden').filter((name) => {
 describe.skipIf(!hasOracle)('oracle: berth config means what docker-compose (v1) config means', () => {
   it.each(cases)('%s', (name) => {
     const dir = path.join(FIXTURES, 'golden', name);
-    const v1 = meaningOf(runV1(dir), shlexSplit);
+    const v1 = onlyActiveProfiles(meaningOf(runV1(dir), shlexSplit), caseOptions(dir).profiles ?? []);
     const { stack } = loadStack(projectOptionsForCase(dir));
     const berth = restrictTo(meaningOf(JSON.parse(JSON.stringify(toComposeDocument(stack))), shlexSplit), v1);
     expect(berth).toEqual(v1);

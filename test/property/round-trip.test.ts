@@ -21,21 +21,23 @@ function loadText(text: string): string {
   return stringify(toComposeDocument(stack), { lineWidth: 0 });
 }
 
+/** A string as a user would write it in YAML: a literal `$` is written `$$`. */
+const text = (options: { minLength?: number; maxLength: number }) => fc.string(options).map((s) => s.replace(/\$/g, '$$$$'));
 const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/);
-const envValue = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('true', '8000', 'a=b', 'x y', '$$HOME', "it's"));
+const envValue = fc.oneof(text({ maxLength: 12 }), fc.constantFrom('true', '8000', 'a=b', 'x y', '$$HOME', "it's"));
 const port = fc.integer({ min: 1, max: 65535 });
 const duration = fc.constantFrom('1s', '500ms', '1m30s', '10s', '2h');
 
 const serviceArb = (earlier: string[], volumes: string[]) => fc.record({
   image: fc.constantFrom('nginx:1.25', 'redis:7-alpine', 'postgres:15', 'python:3.11-slim'),
-  command: fc.option(fc.array(fc.string({ minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 4 }), { nil: undefined }),
+  command: fc.option(fc.array(text({ minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 4 }), { nil: undefined }),
   environment: fc.dictionary(fc.stringMatching(/^[A-Z][A-Z0-9_]{0,6}$/), envValue, { maxKeys: 4 }),
   ports: fc.array(fc.tuple(port, port).map(([h, c]) => `${h}:${c}`), { maxLength: 2 }),
   restart: fc.constantFrom('no', 'always', 'unless-stopped', 'on-failure', 'on-failure:3'),
   depends_on: fc.subarray(earlier),
   volumes: fc.subarray(volumes).map((vs) => vs.map((v, i) => `${v}:/data/${i}`)),
   healthcheck: fc.option(fc.record({ test: fc.constant(['CMD', 'true']), interval: duration, retries: fc.integer({ min: 1, max: 9 }) }), { nil: undefined }),
-  labels: fc.dictionary(fc.stringMatching(/^[a-z][a-z.]{0,8}$/), fc.string({ maxLength: 6 }), { maxKeys: 2 }),
+  labels: fc.dictionary(fc.stringMatching(/^[a-z][a-z.]{0,8}$/), text({ maxLength: 6 }), { maxKeys: 2 }),
   stop_grace_period: fc.option(duration, { nil: undefined }),
 });
 

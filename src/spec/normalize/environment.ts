@@ -6,6 +6,8 @@ import type { NormalizeScope } from './scope.js';
 
 type Environment = Record<string, string | null>;
 
+const MISSING_HINT = 'create the file, fix the path, or make it optional: `env_file: [{path: …, required: false}]`';
+
 /**
  * A service's environment as compose builds it: each `env_file` in order (later files win), then `environment`
  * over them — a key given without a value (`null`) is looked up in the shell/.env variables and, if unknown, stays
@@ -44,15 +46,11 @@ function readEnvFile(entry: unknown, scope: NormalizeScope, path: ModelPath): Re
   const absolute = resolveHostPath(file, scope.base);
   try {
     const values = scope.envFileReader(absolute, required);
-    if (values === undefined && required) {
-      ctx.error('SPEC_READ', path, `env file ${JSON.stringify(absolute)} does not exist`, {
-        hint: 'create the file, fix the path, or mark it optional with `- path: …` and `required: false`',
-      });
-    }
+    if (values === undefined && required) ctx.error('SPEC_READ', path, `env file ${JSON.stringify(absolute)} does not exist`, { hint: MISSING_HINT });
     return values ?? {};
   } catch (error) {
     if (!isBerthError(error)) throw error;
-    ctx.error(error.code, path, error.message, { hint: error.hint ?? 'create the file, fix the path, or mark it `required: false`' });
+    ctx.error(error.code, path, error.message, { hint: error.code === 'SPEC_READ' ? MISSING_HINT : error.hint });
     return {};
   }
 }
