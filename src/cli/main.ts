@@ -23,6 +23,11 @@ export function buildProgram(): Command {
 
 /** The CLI entry point: the only place (with the daemon) that exits the process. */
 export async function main(argv: readonly string[]): Promise<void> {
+  // `berth config | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -39,6 +39,57 @@ interface LoadedFile {
  * downstream ever sees an invalid model.
  */
 export function loadStack(options: ProjectOptions): LoadResult {
+  const merged = loadMergedDocument(options);
+  const { ctx, projectDir, files, variables, selection } = merged;
+  const projectName = resolveProjectName({
+    flag: options.projectName,
+    environment: options.environment.COMPOSE_PROJECT_NAME ?? variables.COMPOSE_PROJECT_NAME,
+    fromFile: typeof merged.document.name === 'string' ? merged.document.name : undefined,
+    projectDir,
+  });
+  const envLookup = (name: string): string | undefined => variables[name];
+  const normalized = normalize(merged.document, ctx, {
+    projectName,
+    projectDir,
+    files,
+    lookupVariable: envLookup,
+    envFileReader: (file, required) => {
+      const absolute = path.resolve(projectDir, file);
+      try {
+        return readDotenvFile(absolute, envLookup);
+      } catch (error) {
+        if (!required && error instanceof BerthError && error.code === 'SPEC_READ') return undefined;
+        throw error;
+      }
+    },
+  });
+  failIfErrors(ctx);
+  const stack: Stack = Object.freeze({ ...normalized, profiles: Object.freeze([...selection.allProfiles]) });
+  validateStack(stack, ctx);
+  failIfErrors(ctx);
+  return { stack, warnings: ctx.warnings, variables };
+}
+
+/**
+ * The merged compose document without interpolation, for `config --no-interpolate`: files merged, markers
+ * resolved and profiles applied, `${VAR}` expressions kept as written. Short forms that hold an expression
+ * (`"${PORT}:8000"`) cannot be expanded and are kept as written, as compose does.
+ */
+export function loadUninterpolatedDocument(options: ProjectOptions): { document: Record<string, unknown>; warnings: readonly Warning[] } {
+  const merged = loadMergedDocument({ ...options, interpolate: false });
+  return { document: merged.document, warnings: merged.ctx.warnings };
+}
+
+interface MergedDocument {
+  readonly document: Record<string, unknown>;
+  readonly ctx: StageContext;
+  readonly projectDir: string;
+  readonly files: readonly string[];
+  readonly variables: Readonly<Record<string, string>>;
+  readonly selection: { readonly active: readonly string[]; readonly allProfiles: readonly string[] };
+}
+
+function loadMergedDocument(options: ProjectOptions): MergedDocument {
   const discovered = discoverFiles(options);
   const files = discovered.files;
   const firstFile = files[0] as string;
@@ -74,34 +125,7 @@ export function loadStack(options: ProjectOptions): LoadResult {
   const selection = selectProfiles(services, profileNames, options.services, ctx);
   failIfErrors(ctx);
   const activeServices = Object.fromEntries(Object.entries(services).filter(([name]) => selection.active.includes(name)));
-
-  const projectName = resolveProjectName({
-    flag: options.projectName,
-    environment: options.environment.COMPOSE_PROJECT_NAME ?? variables.COMPOSE_PROJECT_NAME,
-    fromFile: typeof merged.name === 'string' ? merged.name : undefined,
-    projectDir,
-  });
-  const envLookup = (name: string): string | undefined => variables[name];
-  const normalized = normalize({ ...merged, services: activeServices }, ctx, {
-    projectName,
-    projectDir,
-    files,
-    lookupVariable: envLookup,
-    envFileReader: (file, required) => {
-      const absolute = path.resolve(projectDir, file);
-      try {
-        return readDotenvFile(absolute, envLookup);
-      } catch (error) {
-        if (!required && error instanceof BerthError && error.code === 'SPEC_READ') return undefined;
-        throw error;
-      }
-    },
-  });
-  failIfErrors(ctx);
-  const stack: Stack = Object.freeze({ ...normalized, profiles: Object.freeze([...selection.allProfiles]) });
-  validateStack(stack, ctx);
-  failIfErrors(ctx);
-  return { stack, warnings: ctx.warnings, variables };
+  return { document: { ...merged, services: activeServices }, ctx, projectDir, files, variables, selection };
 }
 
 function loadOneFile(
@@ -125,6 +149,11 @@ function loadOneFile(
     failIfErrors(ctx);
     value = castInterpolatedTypes(value, ctx);
     failIfErrors(ctx);
+  }
+  if (!options.interpolate) {
+    // `${VAR}` expressions can make a value look malformed; keep it as written instead of failing.
+    const lenient = new StageContext(parsed.sources);
+    return { dict: canonicalize(value as Record<string, unknown>, lenient), sources: parsed.sources };
   }
   validateComposeSchema(value, ctx);
   failIfErrors(ctx);

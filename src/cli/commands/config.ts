@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { stringify } from 'yaml';
 import { BerthError } from '../../errors.js';
-import { loadStack } from '../../spec/load.js';
+import { loadStack, loadUninterpolatedDocument } from '../../spec/load.js';
 import { toComposeDocument } from '../../spec/serialize.js';
 import { addProjectFlags, projectOptionsFrom } from '../global-options.js';
 import { printWarnings } from '../report.js';
@@ -28,22 +28,38 @@ export function configCommand(): Command {
     .addHelpText('after', '\nExamples:\n  berth config\n  berth -f docker-compose.yml -f docker-compose.prod.yml config --format json\n  berth config --services');
   addProjectFlags(command);
   return command.action((services: string[], flags: ConfigFlags, cmd: Command) => {
-    const { stack, warnings } = loadStack(projectOptionsFrom(cmd, { services, interpolate: flags.interpolate }));
+    if (!flags.interpolate) return printUninterpolated(cmd, services, flags);
+    const { stack, warnings } = loadStack(projectOptionsFrom(cmd, { services }));
     printWarnings(warnings);
     if (flags.quiet) return;
-    for (const name of services) {
-      if (!(name in stack.services)) throw new BerthError('USAGE', `no such service: ${name}`, { hint: `services are: ${Object.keys(stack.services).join(', ')}` });
-    }
     if (flags.services) return printLines(Object.keys(stack.services).sort());
     if (flags.volumes) return printLines(Object.keys(stack.volumes).sort());
     if (flags.profiles) return printLines([...stack.profiles]);
-    const document = toComposeDocument(stack);
-    if (services.length > 0) {
-      const all = document.services as Record<string, unknown>;
-      document.services = Object.fromEntries(services.map((name) => [name, all[name]]));
-    }
-    process.stdout.write(flags.format === 'json' ? `${JSON.stringify(document, null, 2)}\n` : stringify(document, { lineWidth: 0, aliasDuplicateObjects: false }));
+    printDocument(onlyServices(toComposeDocument(stack), services), flags.format);
   });
+}
+
+function printUninterpolated(cmd: Command, services: string[], flags: ConfigFlags): void {
+  const { document, warnings } = loadUninterpolatedDocument(projectOptionsFrom(cmd, { services, interpolate: false }));
+  printWarnings(warnings);
+  if (flags.quiet) return;
+  const all = (document.services ?? {}) as Record<string, unknown>;
+  if (flags.services) return printLines(Object.keys(all).sort());
+  if (flags.volumes) return printLines(Object.keys((document.volumes ?? {}) as Record<string, unknown>).sort());
+  printDocument(onlyServices(document, services), flags.format);
+}
+
+function onlyServices(document: Record<string, unknown>, services: readonly string[]): Record<string, unknown> {
+  if (services.length === 0) return document;
+  const all = (document.services ?? {}) as Record<string, unknown>;
+  for (const name of services) {
+    if (!(name in all)) throw new BerthError('USAGE', `no such service: ${name}`, { hint: `services are: ${Object.keys(all).join(', ')}` });
+  }
+  return { ...document, services: Object.fromEntries(services.map((name) => [name, all[name]])) };
+}
+
+function printDocument(document: Record<string, unknown>, format: 'yaml' | 'json'): void {
+  process.stdout.write(format === 'json' ? `${JSON.stringify(document, null, 2)}\n` : stringify(document, { lineWidth: 0, aliasDuplicateObjects: false }));
 }
 
 function printLines(lines: readonly string[]): void {
