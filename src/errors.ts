@@ -23,7 +23,6 @@ export const ERROR_CODES = {
   SPEC_PROCFILE: 'a Procfile line cannot be parsed',
   SPEC_BERTH: 'an x-berth extension is invalid',
   SPEC_INVALID: 'the stack has errors (see the list)',
-  INTERNAL: 'a bug in berth',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

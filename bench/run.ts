@@ -1,0 +1,10 @@
+/** Runs berth's benchmarks; each prints its figures and ratios against a peer run side by side. */
+import { existsSync } from 'node:fs';
+import { benchLoad500 } from './load-500-services.js';
+
+if (!existsSync('dist/cli/main.js')) {
+  console.error('build first: npm run build (the CLI comparison runs bin/berth.js)');
+  process.exit(1);
+}
+console.log('== loader');
+benchLoad500();
