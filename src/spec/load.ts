@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { aggregate, BerthError, type Warning } from '../errors.js';
 import type { Stack } from '../model/stack.js';
@@ -90,7 +90,7 @@ interface MergedDocument {
 }
 
 function loadMergedDocument(options: ProjectOptions): MergedDocument {
-  const discovered = discoverFiles(options);
+  const discovered = discoverFiles({ ...options, environment: withComposeFileFromDotenv(options) });
   const files = discovered.files;
   const firstFile = files[0] as string;
   const projectDir = path.resolve(options.workingDirectory, options.projectDirectory ?? path.dirname(firstFile));
@@ -150,6 +150,12 @@ function loadOneFile(
     value = castInterpolatedTypes(value, ctx);
     failIfErrors(ctx);
   }
+  if (Object.hasOwn(value as object, 'version')) {
+    ctx.warnings.push({
+      message: 'the top-level `version` is obsolete and ignored (compose v2 reads every file the same way); remove it',
+      source: parsed.sources.key(['version']),
+    });
+  }
   if (!options.interpolate) {
     // `${VAR}` expressions can make a value look malformed; keep it as written instead of failing.
     const lenient = new StageContext(parsed.sources);
@@ -160,6 +166,21 @@ function loadOneFile(
   const dict = canonicalize(value as Record<string, unknown>, ctx);
   failIfErrors(ctx);
   return { dict, sources: parsed.sources };
+}
+
+/**
+ * compose also takes COMPOSE_FILE (and COMPOSE_PATH_SEPARATOR) from the `.env` of the project directory, or of the
+ * working directory when none is given; the shell's value and `-f` win.
+ */
+function withComposeFileFromDotenv(options: ProjectOptions): ProjectOptions['environment'] {
+  if (options.files.length > 0 || options.environment.COMPOSE_FILE !== undefined) return options.environment;
+  const dotenv = path.resolve(options.workingDirectory, options.projectDirectory ?? '.', '.env');
+  if (!existsSync(dotenv)) return options.environment;
+  const values = readDotenvFile(dotenv, (name) => options.environment[name]);
+  if (values.COMPOSE_FILE === undefined) return options.environment;
+  const separator = values.COMPOSE_PATH_SEPARATOR ?? options.environment.COMPOSE_PATH_SEPARATOR ?? path.delimiter;
+  const files = values.COMPOSE_FILE.split(separator).filter((f) => f !== '').map((f) => path.resolve(path.dirname(dotenv), f));
+  return { ...options.environment, COMPOSE_FILE: files.join(separator), COMPOSE_PATH_SEPARATOR: separator };
 }
 
 function readText(file: string): string {

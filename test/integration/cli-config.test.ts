@@ -131,3 +131,34 @@ describe('berth config', () => {
     expect(configHelp.stdout).toContain('Examples:');
   });
 });
+
+describe('berth config: project discovery', () => {
+  it('takes COMPOSE_FILE from the .env of the working directory, relative to it', () => {
+    const dir = tempProject({
+      'deploy/base.yml': 'services:\n  web:\n    image: nginx\n',
+      'deploy/prod.yml': 'services:\n  web:\n    restart: always\n',
+      '.env': 'COMPOSE_FILE=deploy/base.yml:deploy/prod.yml\n',
+    });
+    const result = berth(['config', '--format', 'json'], { cwd: dir });
+    expect(result.status).toBe(0);
+    expect((JSON.parse(result.stdout) as { services: { web: { restart: string } } }).services.web.restart).toBe('always');
+  });
+
+  it('finds the compose file in a parent folder and reads .env from --project-directory', () => {
+    const dir = tempProject({
+      'compose.yaml': 'services:\n  web:\n    image: "nginx:${TAG:-none}"\n',
+      'src/app/.keep': '',
+      'env-here/.env': 'TAG=from-project-dir\n',
+    });
+    const fromChild = berth(['config', '--format', 'json'], { cwd: path.join(dir, 'src/app') });
+    expect((JSON.parse(fromChild.stdout) as { services: { web: { image: string } } }).services.web.image).toBe('nginx:none');
+    const withDir = berth(['--project-directory', path.join(dir, 'env-here'), 'config', '--format', 'json'], { cwd: dir });
+    expect((JSON.parse(withDir.stdout) as { services: { web: { image: string } } }).services.web.image).toBe('nginx:from-project-dir');
+  });
+
+  it('warns that the top-level version key is obsolete, naming its line', () => {
+    const result = berth(['config', '-q'], { cwd: seed003 });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain('docker-compose.yml:1:1 warning: the top-level `version` is obsolete');
+  });
+});
