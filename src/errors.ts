@@ -23,6 +23,9 @@ export const ERROR_CODES = {
   SPEC_PROCFILE: 'a Procfile line cannot be parsed',
   SPEC_BERTH: 'an x-berth extension is invalid',
   SPEC_INVALID: 'the stack has errors (see the list)',
+  DAEMON_UNREACHABLE: 'no daemon answers for this project',
+  DAEMON_START: 'the daemon could not be started',
+  STACK_FAILED: 'a service failed to start or become healthy',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { configCommand } from './commands/config.js';
+import { downCommand } from './commands/down.js';
+import { execCommand } from './commands/exec.js';
+import { lifecycleCommand } from './commands/lifecycle.js';
+import { logsCommand } from './commands/logs.js';
+import { psCommand } from './commands/ps.js';
+import { upCommand } from './commands/up.js';
 import { exitStatusFor, printError } from './report.js';
 import { addProjectFlags } from './global-options.js';
 
@@ -16,7 +22,11 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   addProjectFlags(program);
-  program.addCommand(configCommand());
+  for (const command of [
+    upCommand(), downCommand(), psCommand(), logsCommand(),
+    lifecycleCommand('start'), lifecycleCommand('stop'), lifecycleCommand('restart'),
+    execCommand(), configCommand(),
+  ]) program.addCommand(command);
   for (const command of program.commands) command.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

@@ -1,9 +1,12 @@
 import pc from 'picocolors';
+import { RemoteError } from '../api/client.js';
 import { BerthError, formatWarning, type Warning } from '../errors.js';
 
 /** Human output of errors and warnings on stderr. Never a stack trace unless BERTH_DEBUG is set. */
 export function printError(error: unknown): void {
-  if (error instanceof BerthError) {
+  if (error instanceof RemoteError) {
+    for (const line of error.lines()) console.error(colourIssue(line));
+  } else if (error instanceof BerthError) {
     const list = error.issues.length > 0 ? error.issues : [error];
     if (error.issues.length > 0) console.error(pc.red(`error: ${error.message}`));
     for (const issue of list) console.error(colourIssue(issue.format()));
@@ -25,5 +28,6 @@ function colourIssue(text: string): string {
 
 /** Exit status for an error: 2 for usage errors, 1 for everything else. */
 export function exitStatusFor(error: unknown): number {
+  if (error instanceof RemoteError) return error.detail.code === 'USAGE' ? 2 : 1;
   return error instanceof BerthError && error.code === 'USAGE' ? 2 : 1;
 }

@@ -14,8 +14,25 @@ export interface BerthServiceOptions {
   /** How to run the service as a local process when it has no runnable image. */
   readonly process?: { readonly command?: readonly string[]; readonly cwd?: string };
   readonly routes: readonly BerthRoute[];
+  /** A berth-side health probe; when set it replaces the compose `healthcheck` (which runs in the replica). */
+  readonly health?: BerthHealth;
   readonly other: Readonly<Record<string, unknown>>;
 }
+
+/** `x-berth.health`: what to probe and how often. Durations in ms, compose's healthcheck defaults filled in. */
+export interface BerthHealth {
+  readonly check: BerthHealthCheck;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly startPeriodMs: number;
+  readonly startIntervalMs: number;
+}
+
+/** `port` is a container port (default: the service's main one); `status` absent = any 2xx or 3xx. */
+export type BerthHealthCheck =
+  | { readonly kind: 'http'; readonly path: string; readonly port?: number; readonly status?: number }
+  | { readonly kind: 'tcp'; readonly port?: number };
 
 export interface BerthRoute {
   readonly hosts: readonly string[];

@@ -1,6 +1,8 @@
 import { Ajv, type SchemaObject, type ValidateFunction } from 'ajv';
-import type { BerthRoute, BerthServiceOptions, BerthStackOptions } from '../model/berth-options.js';
+import type { BerthHealth, BerthHealthCheck, BerthRoute, BerthServiceOptions, BerthStackOptions } from '../model/berth-options.js';
+import { readDuration } from './duration.js';
 import type { ModelPath } from './model-path.js';
+import { HEALTHCHECK_DEFAULTS } from './normalize/healthcheck.js';
 import type { StageContext } from './stage-context.js';
 import { explainSchemaErrors } from './validate/schema-errors.js';
 import { reportIssues } from './validate/schema.js';
@@ -44,6 +46,9 @@ const HOST: SchemaObject = {
   message: 'expected a host name like `example.com` or `*.example.com` (no scheme, port or path)',
 };
 const URL_PATH: SchemaObject = { type: 'string', pattern: '^/', message: 'expected a path starting with `/`' };
+const DURATION: SchemaObject = { type: ['string', 'integer'] };
+const COUNT: SchemaObject = { type: ['integer', 'string'], pattern: '^[0-9]+$', message: 'expected a whole number' };
+const STATUS: SchemaObject = { type: ['integer', 'string'], pattern: '^[0-9]+$', message: 'expected an HTTP status code like 200' };
 
 function oneOrMany(item: SchemaObject): SchemaObject {
   return { ...item, type: ['string', 'array'], items: item, minItems: 1 };
@@ -105,7 +110,81 @@ const SERVICE_FIELDS: Fields<BerthServiceOptions> = {
       return (raw as readonly RawRoute[]).map((route, i) => toRoute(route, ctx, [...path, i]));
     },
   },
+  health: {
+    schema: {
+      type: 'object',
+      properties: {
+        http: {
+          type: ['string', 'object'], pattern: '^/', message: 'expected a path starting with `/`',
+          required: ['path'], properties: { path: URL_PATH, port: PORT, status: STATUS }, additionalProperties: false,
+        },
+        tcp: { type: ['object', 'null'], properties: { port: PORT }, additionalProperties: false },
+        interval: DURATION, timeout: DURATION, retries: COUNT, start_period: DURATION, start_interval: DURATION,
+      },
+      additionalProperties: false,
+    },
+    parse: (raw, ctx, path) => (raw === undefined || raw === null ? undefined : toHealth(raw as RawHealth, ctx, path)),
+  },
 };
+
+type RawNumber = number | string;
+interface RawHealth {
+  readonly http?: string | { readonly path: string; readonly port?: RawNumber; readonly status?: RawNumber };
+  readonly tcp?: { readonly port?: RawNumber } | null;
+  readonly interval?: RawNumber;
+  readonly timeout?: RawNumber;
+  readonly retries?: RawNumber;
+  readonly start_period?: RawNumber;
+  readonly start_interval?: RawNumber;
+}
+
+/** `x-berth.health` with compose's healthcheck defaults for omitted timings; undefined when it has errors. */
+function toHealth(raw: RawHealth, ctx: StageContext, path: ModelPath): BerthHealth | undefined {
+  const failures = ctx.issues.length;
+  const duration = (key: 'interval' | 'timeout' | 'start_period' | 'start_interval', fallback: number, min: number): number => {
+    const value = raw[key];
+    if (value === undefined) return fallback;
+    const ms = readDuration(value, ctx, [...path, key]);
+    if (ms === undefined || ms >= min) return ms ?? fallback;
+    ctx.error('SPEC_BERTH', [...path, key], `expected a duration ${min === 0 ? 'of 0 or more' : 'greater than 0'}, got ${JSON.stringify(value)}`);
+    return fallback;
+  };
+  const retries = raw.retries === undefined ? HEALTHCHECK_DEFAULTS.retries : Number(raw.retries);
+  if (retries < 1) ctx.error('SPEC_BERTH', [...path, 'retries'], `expected at least 1 retry, got ${JSON.stringify(raw.retries)}`);
+  const health = {
+    check: toHealthCheck(raw, ctx, path),
+    intervalMs: duration('interval', HEALTHCHECK_DEFAULTS.intervalMs, Number.MIN_VALUE),
+    timeoutMs: duration('timeout', HEALTHCHECK_DEFAULTS.timeoutMs, Number.MIN_VALUE),
+    retries,
+    startPeriodMs: duration('start_period', HEALTHCHECK_DEFAULTS.startPeriodMs, 0),
+    startIntervalMs: duration('start_interval', HEALTHCHECK_DEFAULTS.startIntervalMs, Number.MIN_VALUE),
+  };
+  return health.check === undefined || ctx.issues.length > failures ? undefined : { ...health, check: health.check };
+}
+
+/** Exactly one of `http` (a path, or `{path, port, status}`) and `tcp` (`{}`, `{port}` or empty). */
+function toHealthCheck(raw: RawHealth, ctx: StageContext, path: ModelPath): BerthHealthCheck | undefined {
+  const hasTcp = Object.hasOwn(raw, 'tcp');
+  if (raw.http !== undefined && hasTcp) {
+    ctx.error('SPEC_BERTH', path, 'give either `http` or `tcp`, not both');
+    return undefined;
+  }
+  if (raw.http !== undefined) {
+    const http = typeof raw.http === 'string' ? { path: raw.http } : raw.http;
+    const port = toPort(http.port, ctx, [...path, 'http', 'port']);
+    const status = http.status === undefined ? undefined : Number(http.status);
+    if (status !== undefined && (status < 100 || status > 599)) {
+      ctx.error('SPEC_BERTH', [...path, 'http', 'status'], `expected an HTTP status code from 100 to 599, got ${JSON.stringify(http.status)}`);
+    }
+    return { kind: 'http', path: http.path, ...(port === undefined ? {} : { port }), ...(status === undefined ? {} : { status }) };
+  }
+  if (hasTcp) {
+    const port = toPort(raw.tcp?.port, ctx, [...path, 'tcp', 'port']);
+    return { kind: 'tcp', ...(port === undefined ? {} : { port }) };
+  }
+  ctx.error('SPEC_BERTH', path, 'nothing to check: give `http` or `tcp`', { hint: 'e.g. health: {http: /health} or health: {tcp: {}}' });
+  return undefined;
+}
 
 function toRoute(route: RawRoute, ctx: StageContext, path: ModelPath): BerthRoute {
   const port = toPort(route.port, ctx, [...path, 'port']);

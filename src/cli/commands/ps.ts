@@ -1,0 +1,31 @@
+import { Command, Option } from 'commander';
+import type { ReplicaView } from '../../supervisor/supervisor.js';
+import { connectDaemon } from '../../daemon/launch.js';
+import { addProjectFlags } from '../global-options.js';
+import { projectContext } from '../project-context.js';
+import { renderTable } from '../table.js';
+
+export function psCommand(): Command {
+  const command = new Command('ps')
+    .description('List the replicas of the stack: status, health, pid, ports and restarts')
+    .argument('[services...]', 'services (default: all)')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('-q, --quiet', 'print only the replica names');
+  addProjectFlags(command);
+  return command.action(async (services: string[], flags: { format: 'table' | 'json'; quiet?: boolean }, cmd: Command) => {
+    const context = projectContext(cmd, services);
+    const client = await connectDaemon(context.stateDir);
+    const all = client ? (await client.get<{ replicas: ReplicaView[] }>('/v1/ps')).replicas : [];
+    const replicas = all.filter((r) => services.length === 0 || services.includes(r.service));
+    if (flags.format === 'json') return void process.stdout.write(`${JSON.stringify(replicas, null, 2)}\n`);
+    if (flags.quiet) return void process.stdout.write(replicas.map((r) => `${r.service}-${r.replica}\n`).join(''));
+    if (!client) process.stderr.write(`stack ${context.stack.name} is not running (start it with \`berth up -d\`)\n`);
+    process.stdout.write(renderTable(['NAME', 'STATUS', 'HEALTH', 'PID', 'PORTS', 'RESTARTS'], replicas.map(row)));
+  });
+}
+
+function row(r: ReplicaView): string[] {
+  const ports = Object.entries(r.endpoints ?? {}).map(([target, e]) => `${e.host}:${e.port}->${target}`).join(', ');
+  const exit = r.exit && r.exit.code !== null ? ` (${r.exit.code})` : '';
+  return [`${r.service}-${r.replica}`, `${r.status}${exit}${r.detail ? ` — ${r.detail}` : ''}`, r.health ?? '', r.pid ? String(r.pid) : '', ports, String(r.restarts)];
+}

@@ -1,0 +1,64 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import type { DaemonInfo } from '../api/protocol.js';
+import { ApiServer } from '../api/server.js';
+import type { Logger } from '../log/logger.js';
+import { ProcessRuntime } from '../runtime/process/process-runtime.js';
+import type { StateDir } from '../state/state-dir.js';
+import { Supervisor } from '../supervisor/supervisor.js';
+import { daemonRoutes } from './routes.js';
+
+/**
+ * The composition root of the background daemon that `berth up -d` starts: one per project. It builds the runtime,
+ * the supervisor and the API server, and owns start, stop and signals. No logic of its own.
+ * On start it first stops replicas a dead predecessor left running (the documented decision: a new daemon starts
+ * the stack afresh in dependency order rather than adopting processes whose output pipes are gone).
+ */
+export class Daemon {
+  private runtime: ProcessRuntime | undefined;
+  private supervisor: Supervisor | undefined;
+  private api: ApiServer | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: { stateDir: StateDir; projectDir: string; log: Logger; version: string; onExit: () => void }) {}
+
+  async start(): Promise<void> {
+    const { stateDir, log } = this.options;
+    stateDir.ensure();
+    const runtime = new ProcessRuntime({ stateDir: stateDir.root, log: log.child({ component: 'runtime' }) });
+    this.runtime = runtime;
+    const orphans = await runtime.stopOrphans();
+    if (orphans > 0) log.warn('stopped replicas left by a previous daemon', { count: orphans });
+    const supervisor = new Supervisor({ runtime, log: log.child({ component: 'supervisor' }) });
+    this.supervisor = supervisor;
+    const info: DaemonInfo = { pid: process.pid, project: '', projectDir: this.options.projectDir, startedAt: Date.now(), version: this.options.version };
+    this.api = new ApiServer({
+      socket: stateDir.socket,
+      log: log.child({ component: 'api' }),
+      routes: daemonRoutes({ supervisor, runtime, stateDir, info, requestExit: () => void this.close().then(this.options.onExit) }),
+    });
+    await this.api.start();
+    writeFileSync(stateDir.daemonFile, JSON.stringify({ ...info, socket: stateDir.socket }, null, 2), { mode: 0o600 });
+    log.info('daemon started', { pid: process.pid, socket: stateDir.socket });
+  }
+
+  /** Stops the stack (graceful, reverse dependency order), then the API. Safe to call twice or after a failed start. */
+  async shutdown(): Promise<void> {
+    try {
+      await this.supervisor?.down({});
+    } catch (error) {
+      this.options.log.error('stopping the stack failed', { error: String(error) });
+    }
+    await this.close();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.api?.close();
+      await this.supervisor?.close();
+      await this.runtime?.close();
+      rmSync(this.options.stateDir.daemonFile, { force: true });
+      this.options.log.info('daemon stopped');
+    })();
+    return this.closing;
+  }
+}
