@@ -60,14 +60,16 @@ class Database:
             raise psycopg2.OperationalError("no free database connection within 10 s")
         try:
             conn = self._pool.getconn()
-            broken = False
             try:
-                with conn, conn.cursor() as cur:
+                with conn.cursor() as cur:
                     yield cur
-            except (psycopg2.OperationalError, psycopg2.InterfaceError):
-                broken = True
+                conn.commit()
+            except BaseException:
+                # A connection the server dropped is closed by now: rolling it back would raise anew.
+                if not conn.closed:
+                    conn.rollback()
                 raise
             finally:
-                self._pool.putconn(conn, close=broken or bool(conn.closed))
+                self._pool.putconn(conn, close=bool(conn.closed))
         finally:
             self._slots.release()

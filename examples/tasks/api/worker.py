@@ -13,7 +13,7 @@ import psycopg2
 import redis
 
 from settings import instance_name, require, setup_logging
-from stores import connect_redis, postgres_params
+from stores import Database, connect_redis
 
 QUEUE = "tasks:queue"
 POLL_SECONDS = 1  # how long BRPOP blocks; also the longest a stop request waits while idle
@@ -27,10 +27,11 @@ def request_stop(signum, _frame):
     stopping.set()
 
 
-def process(conn, task_id, name, work_seconds):
+def process(db, task_id, name, work_seconds):
+    log.info("task %s taken", task_id)
     started = time.monotonic()
     time.sleep(work_seconds)
-    with conn, conn.cursor() as cur:
+    with db.cursor() as cur:
         cur.execute(
             "UPDATE tasks SET status = 'done', processed_at = now(), processed_by = %s WHERE id = %s RETURNING title",
             (name, task_id),
@@ -42,8 +43,7 @@ def process(conn, task_id, name, work_seconds):
         log.info("task %s done: %r (%d ms)", task_id, row[0], (time.monotonic() - started) * 1000)
 
 
-def run(queue, db_params, name, work_seconds):
-    conn = None
+def run(queue, db, name, work_seconds):
     while not stopping.is_set():
         try:
             item = queue.brpop(QUEUE, timeout=POLL_SECONDS)
@@ -51,14 +51,9 @@ def run(queue, db_params, name, work_seconds):
                 continue
             task_id = int(item[1])
             try:
-                if conn is None or conn.closed:
-                    conn = psycopg2.connect(**db_params)
-                process(conn, task_id, name, work_seconds)
+                process(db, task_id, name, work_seconds)
             except psycopg2.OperationalError:
                 queue.rpush(QUEUE, task_id)  # back at the head of the queue: it is taken next
-                if conn is not None:
-                    conn.close()
-                conn = None
                 raise
         except (redis.ConnectionError, redis.TimeoutError, psycopg2.OperationalError) as error:
             log.warning("backing service unavailable, retrying in 1 s: %s", str(error).strip())
@@ -66,13 +61,13 @@ def run(queue, db_params, name, work_seconds):
 
 
 def main():
-    db_params = postgres_params(require("DATABASE_URL"))
+    db = Database(require("DATABASE_URL"), size=1)
     queue = connect_redis(require("REDIS_URL"), socket_timeout=POLL_SECONDS + 5)
     name = instance_name("worker")
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     log.info("worker %s waiting for tasks on %s", name, QUEUE)
-    run(queue, db_params, name, float(os.environ.get("TASK_SECONDS", "0")))
+    run(queue, db, name, float(os.environ.get("TASK_SECONDS", "0")))
     log.info("worker %s stopped", name)
     return 0
 
