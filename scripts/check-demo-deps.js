@@ -15,8 +15,9 @@ const PYTHON_MODULES = [
   { module: 'redis', pkg: 'python3-redis' },
 ];
 
-/** Programs found on PATH, with their package. */
+/** Programs found on PATH, with their package (pg_isready and curl: the stack's healthchecks). */
 const PROGRAMS = [
+  { name: 'pg_isready', pkg: 'postgresql-client' },
   { name: 'redis-server', pkg: 'redis-server' },
   { name: 'redis-cli', pkg: 'redis-tools' },
   { name: 'curl', pkg: 'curl' },
@@ -50,7 +51,7 @@ function findPostgresBin(root) {
     return null;
   }
   const sorted = versions.filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
-  const found = sorted.find((v) => ['initdb', 'postgres', 'pg_ctl'].every((b) => isExecutable(path.join(root, v, 'bin', b))));
+  const found = sorted.find((v) => ['initdb', 'postgres'].every((b) => isExecutable(path.join(root, v, 'bin', b))));
   return found === undefined ? null : path.join(root, found, 'bin');
 }
 
@@ -110,7 +111,7 @@ export function formatMissing(report) {
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const report = checkDemoDeps();
   if (report.ok) {
-    console.log('demo dependencies: all present (postgresql, redis-server, redis-cli, curl, python3 + fastapi, uvicorn, psycopg2, redis)');
+    console.log('demo dependencies: all present (postgresql, pg_isready, redis-server, redis-cli, curl, python3 + fastapi, uvicorn, psycopg2, redis)');
   } else {
     process.stderr.write(formatMissing(report));
     process.exitCode = 1;

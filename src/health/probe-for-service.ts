@@ -43,7 +43,7 @@ function berthProbe(check: BerthHealthCheck, service: Service, instance: Instanc
   const endpoint = port === undefined ? undefined : instance.endpoints[port];
   if (endpoint === undefined) {
     const known = Object.keys(instance.endpoints).join(', ') || 'none';
-    const reason = port === undefined ? 'the service has no port to check' : `the replica has no address for container port ${port} (it has: ${known})`;
+    const reason = port === undefined ? 'the service has no port to check: give `port` in its x-berth health' : `the replica has no address for container port ${port} (it has: ${known})`;
     return { probe: { check: () => Promise.resolve(failed(0, reason)) }, description: reason };
   }
   switch (check.kind) {

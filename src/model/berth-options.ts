@@ -1,7 +1,9 @@
-/**
- * Typed `x-berth:` options. The loader validates them against their own schema (src/spec/berth-schema.ts);
+/*
+ * Typed `x-berth:` options. The loader validates them against their own schema (src/spec/berth-options.ts);
  * later features add their options here and there, without touching the rest of the loader.
  */
+
+/** The top-level `x-berth`: stack-wide choices (runtime, proxy ports). */
 export interface BerthStackOptions {
   /** Which runtime runs the stack; `process` (local processes) is the default. */
   readonly runtime?: 'process' | 'docker' | 'swarm';
@@ -10,6 +12,7 @@ export interface BerthStackOptions {
   readonly other: Readonly<Record<string, unknown>>;
 }
 
+/** A service's `x-berth`: how to run it as a process, which routes reach it, how berth probes it. */
 export interface BerthServiceOptions {
   /** How to run the service as a local process when it has no runnable image. */
   readonly process?: { readonly command?: readonly string[]; readonly cwd?: string };
@@ -34,6 +37,7 @@ export type BerthHealthCheck =
   | { readonly kind: 'http'; readonly path: string; readonly port?: number; readonly status?: number }
   | { readonly kind: 'tcp'; readonly port?: number };
 
+/** One `x-berth.routes` entry: requests for these hosts and path prefixes go to the service. */
 export interface BerthRoute {
   readonly hosts: readonly string[];
   readonly paths: readonly string[];

@@ -5,13 +5,14 @@
  */
 import type { BerthServiceOptions, BerthStackOptions } from './berth-options.js';
 
+/** One loaded project: what `berth config` prints and what the planner reconciles against. Frozen. */
 export interface Stack {
   /** Project name: `-p`, COMPOSE_PROJECT_NAME, top-level `name:`, or the project folder's name. */
   readonly name: string;
   readonly projectDir: string;
   /** The files that were loaded, in merge order (absolute paths). */
   readonly files: readonly string[];
-  /** Active services only (those whose profiles are enabled, plus services they depend on). */
+  /** Active services only: those without profiles or with an enabled one (depending on a disabled one is an error). */
   readonly services: Readonly<Record<string, Service>>;
   readonly networks: Readonly<Record<string, Network>>;
   readonly volumes: Readonly<Record<string, Volume>>;
@@ -24,6 +25,7 @@ export interface Stack {
   readonly berth: BerthStackOptions;
 }
 
+/** One compose service with every default filled in; replicas of it are what runtimes create. */
 export interface Service {
   readonly name: string;
   readonly image?: string;
@@ -61,6 +63,7 @@ export interface Service {
   readonly berth: BerthServiceOptions;
 }
 
+/** `build:`: how to build the service's image; kept for runtimes that build (berth itself does not). */
 export interface BuildSpec {
   /** Absolute path for a local folder; a URL (git, http) is kept as written. */
   readonly context: string;
@@ -74,6 +77,7 @@ export interface BuildSpec {
 
 export type Protocol = 'tcp' | 'udp' | 'sctp';
 
+/** One published or exposed container port; a short-form range is already expanded to one entry per port. */
 export interface PortMapping {
   /** Container port. */
   readonly target: number;
@@ -88,6 +92,7 @@ export interface PortMapping {
 
 export type VolumeMountType = 'bind' | 'volume' | 'tmpfs' | 'npipe' | 'cluster' | 'image';
 
+/** One `volumes:` entry of a service in long form; host paths are absolute. */
 export interface VolumeMount {
   readonly type: VolumeMountType;
   /** Absolute host path for binds, a volume name for volumes, absent for anonymous volumes and tmpfs. */
@@ -104,6 +109,7 @@ export interface VolumeMount {
 
 export type DependencyCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
 
+/** One `depends_on` entry, declared or inferred (links, `network_mode: service:x`, `volumes_from`). */
 export interface Dependency {
   readonly condition: DependencyCondition;
   /** Restart this service when the dependency is restarted. */
@@ -116,6 +122,7 @@ export type HealthcheckTest =
   | { readonly kind: 'exec'; readonly argv: readonly string[] }
   | { readonly kind: 'shell'; readonly command: string };
 
+/** The compose `healthcheck` that runs inside the replica, with compose's default timings. */
 export interface Healthcheck {
   readonly test: HealthcheckTest;
   readonly intervalMs: number;
@@ -131,6 +138,7 @@ export type RestartPolicy =
   | { readonly kind: 'unless-stopped' }
   | { readonly kind: 'on-failure'; readonly maxRetries?: number };
 
+/** `deploy.resources.limits` or `.reservations`; absent fields mean no limit. */
 export interface Resources {
   /** Fractional CPUs, e.g. 0.5. */
   readonly cpus?: number;
@@ -140,6 +148,7 @@ export interface Resources {
   readonly other?: Readonly<Record<string, unknown>>;
 }
 
+/** `deploy.update_config` / `rollback_config` with compose's defaults; informs rolling deploys. */
 export interface UpdateConfig {
   readonly parallelism: number;
   readonly delayMs: number;
@@ -149,6 +158,7 @@ export interface UpdateConfig {
   readonly order: 'stop-first' | 'start-first';
 }
 
+/** `deploy:` as compose reads it; berth uses `replicas`, resources and update/restart settings. */
 export interface DeploySpec {
   readonly mode: 'replicated' | 'global' | 'replicated-job' | 'global-job';
   readonly replicas?: number;
@@ -174,6 +184,7 @@ export interface DeploySpec {
   readonly other?: Readonly<Record<string, unknown>>;
 }
 
+/** How a service joins one network. */
 export interface ServiceNetwork {
   readonly aliases: readonly string[];
   readonly ipv4Address?: string;
@@ -182,6 +193,7 @@ export interface ServiceNetwork {
   readonly other?: Readonly<Record<string, unknown>>;
 }
 
+/** A top-level network; `external` ones are used, never created. */
 export interface Network {
   /** The engine-level name: `<project>_<key>` unless `name:` or `external`. */
   readonly name: string;
@@ -193,6 +205,7 @@ export interface Network {
   readonly other: Readonly<Record<string, unknown>>;
 }
 
+/** A top-level named volume; `external` ones are used, never created. */
 export interface Volume {
   readonly name: string;
   readonly driver?: string;
@@ -201,6 +214,7 @@ export interface Volume {
   readonly other: Readonly<Record<string, unknown>>;
 }
 
+/** A top-level secret: read from `file` or `environment`, or `external` (managed elsewhere). */
 export interface SecretDefinition {
   readonly name: string;
   readonly file?: string;
@@ -208,6 +222,7 @@ export interface SecretDefinition {
   readonly external: boolean;
 }
 
+/** A top-level config: like a secret, or given inline as `content`. */
 export interface ConfigDefinition {
   readonly name: string;
   readonly file?: string;
@@ -216,6 +231,7 @@ export interface ConfigDefinition {
   readonly external: boolean;
 }
 
+/** A service's use of a secret or config: where it lands (`target`) and with which owner and mode. */
 export interface FileReference {
   readonly source: string;
   readonly target?: string;

@@ -6,8 +6,8 @@ import type { Service } from '../model/stack.js';
  * different definition is recreated by the next `up`. The replica count is left out: scaling is not a change.
  */
 export function serviceFingerprint(service: Service): string {
-  const { replicas: _replicas, deploy, ...rest } = service;
-  const unscaled = deploy === undefined ? rest : { ...rest, deploy: { ...deploy, replicas: undefined } };
+  // Undefined fields are left out of the JSON below.
+  const unscaled = { ...service, replicas: undefined, deploy: service.deploy && { ...service.deploy, replicas: undefined } };
   return createHash('sha256').update(stableJson(unscaled)).digest('hex').slice(0, 16);
 }
 

@@ -36,7 +36,10 @@ export type PlanStep =
   /** `instance` is absent when the replica is created earlier in the same plan. */
   | (StepFields & { readonly kind: 'start' | 'stop' | 'remove'; readonly instance?: InstanceId });
 
-export type NewStep = Omit<PlanStep, 'id' | 'after' | 'afterOptional' | 'gates'> & {
+type Ordering = 'id' | 'after' | 'afterOptional' | 'gates';
+
+/** A step as handed to PlanBuilder.add: no id yet, orderings optional. */
+export type NewStep = (PlanStep extends infer S ? (S extends PlanStep ? Omit<S, Ordering> : never) : never) & {
   readonly after?: readonly number[];
   readonly afterOptional?: readonly number[];
   readonly gates?: readonly DependencyGate[];

@@ -67,7 +67,7 @@ interface ServiceContext {
 }
 
 function planService(context: ServiceContext, replicas: readonly ObservedReplica[]): void {
-  const { builder, service, count } = context;
+  const { builder, count } = context;
   const byNumber = new Map<number, ObservedReplica>();
   for (const replica of [...replicas].sort(preferKnown)) {
     if (byNumber.has(replica.replica)) planRemoval(builder, replica, 'duplicate');
@@ -76,7 +76,6 @@ function planService(context: ServiceContext, replicas: readonly ObservedReplica
   for (let n = 1; n <= count; n += 1) planReplica(context, n, byNumber.get(n));
   const excess = [...byNumber.values()].filter((r) => r.replica > count).sort((a, b) => b.replica - a.replica);
   for (const replica of excess) planRemoval(builder, replica, `scaled down ${byNumber.size} → ${count}`);
-  if (excess.length > 0 || service.replicas === count) return;
 }
 
 function planReplica(context: ServiceContext, n: number, existing: ObservedReplica | undefined): void {

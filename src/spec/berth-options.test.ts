@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBerthServiceOptions, parseBerthStackOptions, splitShellWords } from './berth-options.js';
+import { parseBerthServiceOptions, parseBerthStackOptions } from './berth-options.js';
 import { parseYaml } from './parse-yaml.js';
 import { StageContext } from './stage-context.js';
 
@@ -56,7 +56,7 @@ describe('parseBerthStackOptions', () => {
 describe('parseBerthServiceOptions', () => {
   const service = (body: string) => serviceBerth(`services:\n  web:\n    x-berth:\n${body}`, 'web');
 
-  it('splits a string command like a shell would, without one', () => {
+  it('splits a string command as compose splits command:, without a shell', () => {
     const { options, lines } = service('      process: {command: "node server.js --name \\"a b\\" \'$HOME\'", cwd: ./web}\n');
     expect(lines).toEqual([]);
     expect(options.process).toEqual({ command: ['node', 'server.js', '--name', 'a b', '$HOME'], cwd: './web' });
@@ -66,11 +66,12 @@ describe('parseBerthServiceOptions', () => {
     expect(service('      process: {command: [sh, -c, "a && b"]}\n').options.process).toEqual({ command: ['sh', '-c', 'a && b'] });
   });
 
-  it('warns when a string command uses shell syntax it will not get', () => {
+  it('warns that a shell operator ends a string command, as it does for compose\'s command:', () => {
     const { warnings, options } = service('      process: {command: "npm run build && npm start"}\n');
-    expect(options.process?.command).toEqual(['npm', 'run', 'build', '&&', 'npm', 'start']);
+    expect(options.process?.command).toEqual(['npm', 'run', 'build']);
     expect(warnings).toEqual([
-      'the command uses shell syntax `&&` but runs without a shell; write ["sh", "-c", "npm run build && npm start"] to run it through one',
+      'only the words before `&&` run (there is no shell, as in compose); "&& npm start" is dropped; '
+        + 'write ["sh", "-c", "npm run build && npm start"] to run it through a shell',
     ]);
   });
 
@@ -103,30 +104,11 @@ describe('parseBerthServiceOptions', () => {
     ['      routes: [{host: x.com, path: api}]\n', 'compose.yml:4:36 SPEC_BERTH services.web.x-berth.routes[0].path: expected a path starting with `/`, got "api"'],
     ['      routes: [{host: x.com, strip_prefix: maybe}]\n', 'compose.yml:4:44 SPEC_BERTH services.web.x-berth.routes[0].strip_prefix: expected true or false, got "maybe"'],
     ['      routes: [{host: x.com, prot: 80}]\n', 'compose.yml:4:30 SPEC_BERTH services.web.x-berth.routes[0].prot: unknown key `prot` in `x-berth.routes[0]` of service `web` — did you mean `port`?'],
-    ['      process: {command: "node \'server.js"}\n', 'compose.yml:4:26 SPEC_BERTH services.web.x-berth.process.command: cannot split the command "node \'server.js": the single quote is never closed\n  hint: close the quote, or write the command as a list: ["program", "arg"]'],
+    ['      process: {command: "node \'server.js"}\n', 'compose.yml:4:26 SPEC_BERTH services.web.x-berth.process.command: cannot split the command "node \'server.js": the single quote is never closed\n  hint: fix the quoting, or write the command as a list: ["program", "arg"]'],
     ['      process: {command: "   "}\n', 'compose.yml:4:26 SPEC_BERTH services.web.x-berth.process.command: the command is empty\n  hint: give the program to run, e.g. `npm start`'],
     ['      process: {command: []}\n', 'compose.yml:4:26 SPEC_BERTH services.web.x-berth.process.command: the command is empty'],
     ['      process: {command: ""}\n', 'compose.yml:4:26 SPEC_BERTH services.web.x-berth.process.command: the command is empty'],
   ])('rejects %s', (body, expected) => {
     expect(service(body).lines).toEqual([expected]);
-  });
-});
-
-describe('splitShellWords', () => {
-  it.each([
-    ['a b  c', ['a', 'b', 'c']],
-    ['a "b c" \'d e\'', ['a', 'b c', 'd e']],
-    ['a\\ b', ['a b']],
-    ['"a\\"b" \'a\\b\'', ['a"b', 'a\\b']],
-    ['x="1 2"', ['x=1 2']],
-    ['""', ['']],
-    ['echo $HOME', ['echo', '$HOME']],
-    ['', []],
-  ])('splits %j', (input, expected) => {
-    expect(splitShellWords(input)).toEqual(expected);
-  });
-
-  it('reports an unclosed quote', () => {
-    expect(splitShellWords('a "b')).toBe('the double quote is never closed');
   });
 });

@@ -2,6 +2,7 @@ import { Ajv, type SchemaObject, type ValidateFunction } from 'ajv';
 import type { BerthHealth, BerthHealthCheck, BerthRoute, BerthServiceOptions, BerthStackOptions } from '../model/berth-options.js';
 import { readDuration } from './duration.js';
 import type { ModelPath } from './model-path.js';
+import { splitCommandText } from './normalize/command.js';
 import { HEALTHCHECK_DEFAULTS } from './normalize/healthcheck.js';
 import type { StageContext } from './stage-context.js';
 import { explainSchemaErrors } from './validate/schema-errors.js';
@@ -209,66 +210,16 @@ function toBoolean(raw: boolean | string | undefined): boolean | undefined {
   return ['true', 'yes', 'on', 'y'].includes(raw.toLowerCase());
 }
 
-const SHELL_SYNTAX = /(&&|\|\||[|;<>`]|\$\()/;
-
-/** A list is taken as written; a string is split into words as a shell would, without running one. */
+/** A list is taken as written; a string is split into words as compose splits `command:`, without a shell. */
 function toArgv(raw: string | readonly string[], ctx: StageContext, path: ModelPath): readonly string[] | undefined {
   if (typeof raw !== 'string') return raw;
-  const split = splitShellWords(raw);
-  if (typeof split === 'string') {
-    ctx.error('SPEC_BERTH', path, `cannot split the command ${JSON.stringify(raw)}: ${split}`, {
-      hint: 'close the quote, or write the command as a list: ["program", "arg"]',
-    });
-    return undefined;
-  }
-  const operator = SHELL_SYNTAX.exec(raw)?.[1];
-  if (operator !== undefined && split.includes(operator)) {
-    ctx.warn(path, `the command uses shell syntax \`${operator}\` but runs without a shell; write ["sh", "-c", ${JSON.stringify(raw)}] to run it through one`);
-  }
-  if (split.length === 0) {
+  const argv = splitCommandText(raw, ctx, path, 'SPEC_BERTH');
+  if (argv === undefined) return undefined;
+  if (argv.length === 0) {
     ctx.error('SPEC_BERTH', path, 'the command is empty', { hint: 'give the program to run, e.g. `npm start`' });
     return undefined;
   }
-  return split;
-}
-
-/**
- * Splits `s` into words like a POSIX shell (quotes, backslash escapes), without expansions: `$VAR` stays as is.
- * Returns the words, or a description of the problem.
- */
-export function splitShellWords(s: string): string[] | string {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let quote: '"' | "'" | undefined;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i] as string;
-    const next = s[i + 1];
-    if (quote === "'") {
-      if (c === "'") quote = undefined;
-      else word += c;
-    } else if (quote === '"') {
-      if (c === '"') quote = undefined;
-      else if (c === '\\' && next !== undefined && '"\\$`\n'.includes(next)) {
-        if (next !== '\n') word += next;
-        i++;
-      } else word += c;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      inWord = true;
-      if (c === "'" || c === '"') quote = c;
-      else if (c === '\\' && next !== undefined) {
-        if (next !== '\n') word += next;
-        i++;
-      } else word += c;
-    }
-  }
-  if (quote !== undefined) return `the ${quote === '"' ? 'double' : 'single'} quote is never closed`;
-  if (inWord) words.push(word);
-  return words;
+  return argv;
 }
 
 const validators = new WeakMap<object, ValidateFunction>();

@@ -1,6 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BerthError, type Warning } from '../errors.js';
+import { isFile } from './read-text-file.js';
 
 /** File names compose looks for, in its order of preference. */
 export const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'] as const;
@@ -12,6 +13,7 @@ const OVERRIDE_NAMES: Readonly<Record<string, readonly string[]>> = {
 };
 export const PROCFILE_NAME = 'Procfile';
 
+/** The compose files to load, and anything worth telling the user about how they were found. */
 export interface DiscoveredFiles {
   /** Absolute paths in merge order. */
   readonly files: readonly string[];
@@ -67,14 +69,6 @@ function requireFile(file: string, flag: string, asGiven: string): void {
   throw new BerthError('SPEC_NOT_FOUND', `${flag} ${asGiven}: ${file} ${reason}`, {
     hint: 'check the path; relative paths are taken from the current directory',
   });
-}
-
-function isFile(file: string): boolean {
-  try {
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
 
 export function isProcfile(file: string): boolean {

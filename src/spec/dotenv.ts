@@ -12,6 +12,7 @@ export interface DotenvEntry {
 /** Resolves a name from outside the file (the shell, earlier env files); `undefined` = not set. */
 export type DotenvLookup = (name: string) => string | undefined;
 
+/** How `${VAR}` in values is resolved, and where warnings about unset variables go. */
 export interface DotenvOptions {
   readonly lookup?: DotenvLookup;
   /** Receives the `The "X" variable is not set` warnings of `${X}` uses in values (one per name and message). */

@@ -100,7 +100,7 @@ services:
   });
 
   it.each([
-    ['an unknown service', 'services:\n  web:\n    extends: nope\n', /"web" extends "nope", which is not defined in this file/, 'services.web.extends', 3],
+    ['an unknown service', 'services:\n  web:\n    extends: nope\n', /`web` extends `nope`, which is not defined in this file/, 'services.web.extends', 3],
     ['a cycle', 'services:\n  a: {extends: b}\n  b:\n    extends: a\n', /extends cycle: (a → b → a|b → a → b)/, undefined, undefined],
     ['a service extending itself', 'services:\n  a:\n    extends: a\n', /extends cycle: a → a/, 'services.a.extends', 3],
     ['a reference without a service', 'services:\n  a:\n    extends: {file: x.yml}\n', /extends must name a service/, 'services.a.extends', 3],
@@ -167,7 +167,7 @@ services:
 
   it.each([
     ['a missing file', 'services:\n  web:\n    extends: {service: a, file: missing.yml}\n', /extends.file "missing.yml" does not exist/],
-    ['a service the other file lacks', 'services:\n  web:\n    extends: {service: nope, file: other.yml}\n', /"web" extends "nope", which is not defined in other.yml/],
+    ['a service the other file lacks', 'services:\n  web:\n    extends: {service: nope, file: other.yml}\n', /`web` extends `nope`, which is not defined in other.yml/],
     ['a cycle through two files', 'services:\n  web:\n    extends: {service: back, file: other.yml}\n', /extends cycle: web → back \(other.yml\) → web/],
   ])('reports %s as SPEC_EXTENDS', (_case, text, message) => {
     write('other.yml', 'services:\n  a: {image: a}\n  back:\n    extends: {service: web, file: compose.yml}\n');

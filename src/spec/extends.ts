@@ -4,8 +4,10 @@ import { BerthError, isBerthError } from '../errors.js';
 import { mergeService, resolveMarkers } from './merge/merge.js';
 import { clonePlain, isMapping, type Mapping } from './merge/plain-data.js';
 import { formatPath, type ModelPath } from './model-path.js';
+import { isRemoteContext } from './normalize/paths.js';
 import { SourceMap } from './source-map.js';
 import type { StageContext } from './stage-context.js';
+import { didYouMean } from './validate/suggest.js';
 
 /** A compose file as `loadFile` returns it: interpolated, in canonical form, with the position of every value. */
 export interface ExtendsFile {
@@ -13,6 +15,7 @@ export interface ExtendsFile {
   readonly sources: SourceMap;
 }
 
+/** Where the file being resolved lives, and how to load the files its `extends.file` entries name. */
 export interface ExtendsOptions {
   /** Absolute path of the file the dict was loaded from. */
   readonly file: string;
@@ -43,7 +46,7 @@ interface Scope {
  */
 export function applyExtends(dict: Record<string, unknown>, ctx: StageContext, options: ExtendsOptions): Record<string, unknown> {
   const services = dict.services;
-  if (!isMapping(services) || !Object.values(services).some((service) => isMapping(service) && 'extends' in service)) {
+  if (!isMapping(services) || !Object.values(services).some((service) => isMapping(service) && Object.hasOwn(service, 'extends'))) {
     return dict;
   }
   const resolver = new ExtendsResolver(ctx, options);
@@ -80,11 +83,11 @@ class ExtendsResolver {
     }
     const target = ref.file === undefined ? scope : this.scopeFor(scope, ref.file, [...at, 'file']);
     if (!target) return own;
-    if (!(ref.service in target.services)) {
+    if (!Object.hasOwn(target.services, ref.service)) {
       const where = target === scope ? 'this file' : ref.file;
       this.report(scope, typeof reference === 'string' ? at : [...at, 'service'],
-        `service "${name}" extends "${ref.service}", which is not defined in ${where}`,
-        target === scope ? `define services.${ref.service}, or set extends.file to take it from another file` : `check the service name against the services of ${ref.file}`);
+        `service \`${name}\` extends \`${ref.service}\`, which is not defined in ${where}${didYouMean(ref.service, Object.keys(target.services))}`,
+        target === scope ? `define \`services.${ref.service}\`, or set \`extends.file\` to take it from another file` : `check the service name against the services of ${ref.file}`);
       return own;
     }
     const extended = this.service(target, ref.service, [...chain, id]);
@@ -183,7 +186,7 @@ function hasPath(value: unknown, relative: ModelPath): boolean {
   let current = value;
   for (const segment of relative) {
     if (Array.isArray(current) && typeof segment === 'number') current = current[segment];
-    else if (isMapping(current) && typeof segment === 'string' && segment in current) current = current[segment];
+    else if (isMapping(current) && typeof segment === 'string' && Object.hasOwn(current, segment)) current = current[segment];
     else return false;
   }
   return current !== undefined;
@@ -195,8 +198,7 @@ function rebasePaths(service: Mapping, dir: string): Mapping {
     if (typeof value !== 'string' || value === '' || value.startsWith('~') || path.isAbsolute(value) || /^[A-Za-z]:[\\/]/.test(value)) return value;
     return path.resolve(dir, value);
   };
-  const context = (value: unknown): unknown =>
-    typeof value === 'string' && /^(service:|git@|github\.com\/)|:\/\//.test(value) ? value : local(value);
+  const context = (value: unknown): unknown => (typeof value === 'string' && isRemoteContext(value) ? value : local(value));
   const out: Mapping = { ...service };
   if (typeof out.build === 'string') out.build = context(out.build);
   if (isMapping(out.build)) {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { aggregate, BerthError, type Warning } from '../errors.js';
 import type { Stack } from '../model/stack.js';
@@ -10,16 +10,18 @@ import { castInterpolatedTypes } from './interpolation-casts.js';
 import { interpolateTree } from './interpolate.js';
 import { mergeComposeFiles, resolveMarkers } from './merge/merge.js';
 import { normalize } from './normalize/normalize.js';
-import { parseYaml } from './parse-yaml.js';
+import { parseYamlDocuments } from './parse-yaml.js';
 import { parseProcfile } from './procfile.js';
 import { selectProfiles } from './profiles.js';
 import type { ProjectOptions } from './project-options.js';
 import { resolveProjectName } from './project-name.js';
+import { isFile, readTextFile } from './read-text-file.js';
 import { SourceMap } from './source-map.js';
 import { StageContext } from './stage-context.js';
 import { validateComposeSchema } from './validate/schema.js';
 import { validateStack } from './validate/validate.js';
 
+/** A loaded, checked project: the frozen Stack, the warnings to show beside it, the interpolation variables. */
 export interface LoadResult {
   readonly stack: Stack;
   readonly warnings: readonly Warning[];
@@ -27,10 +29,14 @@ export interface LoadResult {
   readonly variables: Readonly<Record<string, string>>;
 }
 
-interface LoadedFile {
+/** One YAML document of a file, through canonical forms, with the position of every value in it. */
+interface LoadedLayer {
   readonly dict: Record<string, unknown>;
   readonly sources: SourceMap;
 }
+
+/** A file's documents in order (compose merges them like files given with several `-f`); most files have one. */
+type LoadedFile = readonly LoadedLayer[];
 
 /**
  * Loads a project as compose does: discover files, read `.env`, then per file parse → interpolate → schema-check →
@@ -47,20 +53,16 @@ export function loadStack(options: ProjectOptions): LoadResult {
     fromFile: typeof merged.document.name === 'string' ? merged.document.name : undefined,
     projectDir,
   });
-  const envLookup = (name: string): string | undefined => variables[name];
+  const envLookup = (name: string): string | undefined => (Object.hasOwn(variables, name) ? variables[name] : undefined);
   const normalized = normalize(merged.document, ctx, {
     projectName,
     projectDir,
     files,
     lookupVariable: envLookup,
-    envFileReader: (file, required) => {
+    envFileReader: (file) => {
       const absolute = path.resolve(projectDir, file);
-      try {
-        return readDotenvFile(absolute, envLookup);
-      } catch (error) {
-        if (!required && error instanceof BerthError && error.code === 'SPEC_READ') return undefined;
-        throw error;
-      }
+      // Only a file that does not exist counts as missing (`required: false` skips it); a folder is an error.
+      return existsSync(absolute) ? readDotenvFile(absolute, envLookup) : undefined;
     },
   });
   failIfErrors(ctx);
@@ -110,14 +112,16 @@ function loadMergedDocument(options: ProjectOptions): MergedDocument {
   let merged: Record<string, unknown> = {};
   let sources = new SourceMap();
   for (const file of files) {
-    const loaded = loadFile(file);
-    ctx.sources = loaded.sources;
-    const extended = applyExtends(loaded.dict, ctx, { file, loadFile });
-    failIfErrors(ctx);
-    ctx.sources = sources = SourceMap.merge(sources, loaded.sources);
-    merged = mergeComposeFiles(merged, extended, ctx);
-    failIfErrors(ctx);
+    for (const layer of loadFile(file)) {
+      ctx.sources = layer.sources;
+      const extended = applyExtends(layer.dict, ctx, { file, loadFile: (other) => singleLayer(loadFile(other), ctx) });
+      failIfErrors(ctx);
+      ctx.sources = sources = SourceMap.merge(sources, layer.sources);
+      merged = mergeComposeFiles(merged, extended, ctx);
+      failIfErrors(ctx);
+    }
   }
+  if (Object.keys(merged).length === 0) throw emptyProject(files);
   merged = resolveMarkers(merged);
 
   const services = (merged.services ?? {}) as Record<string, unknown>;
@@ -133,17 +137,29 @@ function loadOneFile(
   ctx: StageContext,
   options: { readonly variables: Readonly<Record<string, string>>; readonly interpolate: boolean },
 ): LoadedFile {
-  const text = readText(file);
-  const parsed = isProcfile(file) ? { ...parseProcfile(text, file), warnings: [] } : parseYaml(text, file);
-  ctx.warnings.push(...parsed.warnings);
-  ctx.sources = parsed.sources;
-  let value: unknown = parsed.value ?? {};
-  if (typeof value !== 'object' || Array.isArray(value) || value === null) {
+  const text = readTextFile(file, isProcfile(file) ? 'Procfile' : 'compose file');
+  const documents = isProcfile(file) ? [{ ...parseProcfile(text, file), warnings: [] }] : parseYamlDocuments(text, file);
+  return documents.map((parsed) => {
+    ctx.warnings.push(...parsed.warnings);
+    return loadLayer(parsed.value, parsed.sources, ctx, { ...options, file });
+  });
+}
+
+/** One document: interpolate, cast, check the schema, canonical forms (or only canonical forms, leniently, without interpolation). */
+function loadLayer(
+  parsed: unknown,
+  sources: SourceMap,
+  ctx: StageContext,
+  options: { readonly file: string; readonly variables: Readonly<Record<string, string>>; readonly interpolate: boolean },
+): LoadedLayer {
+  ctx.sources = sources;
+  if (typeof parsed !== 'object' || Array.isArray(parsed) || parsed === null) {
     throw new BerthError('SPEC_TYPE', 'a compose file must be a mapping with a `services:` key', {
-      source: parsed.sources.value([]) ?? { file, line: 1, column: 1 },
+      source: sources.value([]) ?? { file: options.file, line: 1, column: 1 },
       hint: 'start the file with `services:` and list each service under it',
     });
   }
+  let value: unknown = parsed;
   if (options.interpolate) {
     value = interpolateTree(value, ctx, options.variables);
     failIfErrors(ctx);
@@ -153,19 +169,41 @@ function loadOneFile(
   if (Object.hasOwn(value as object, 'version')) {
     ctx.warnings.push({
       message: 'the top-level `version` is obsolete and ignored (compose v2 reads every file the same way); remove it',
-      source: parsed.sources.key(['version']),
+      source: sources.key(['version']),
     });
   }
   if (!options.interpolate) {
     // `${VAR}` expressions can make a value look malformed; keep it as written instead of failing.
-    const lenient = new StageContext(parsed.sources);
-    return { dict: canonicalize(value as Record<string, unknown>, lenient), sources: parsed.sources };
+    return { dict: canonicalize(value as Record<string, unknown>, new StageContext(sources)), sources };
   }
   validateComposeSchema(value, ctx);
   failIfErrors(ctx);
   const dict = canonicalize(value as Record<string, unknown>, ctx);
   failIfErrors(ctx);
-  return { dict, sources: parsed.sources };
+  return { dict, sources };
+}
+
+/** A file as `extends.file` sees it: its documents merged into one (a file with one document is returned as it is). */
+function singleLayer(layers: LoadedFile, ctx: StageContext): LoadedLayer {
+  const [first, ...rest] = layers;
+  if (!first) return { dict: {}, sources: new SourceMap() };
+  return rest.reduce<LoadedLayer>((base, layer) => {
+    const sources = SourceMap.merge(base.sources, layer.sources);
+    const saved = ctx.sources;
+    ctx.sources = sources;
+    const dict = mergeComposeFiles(base.dict, layer.dict, ctx);
+    ctx.sources = saved;
+    return { dict, sources };
+  }, first);
+}
+
+/** compose refuses a project whose files hold nothing at all (`empty compose file`). */
+function emptyProject(files: readonly string[]): BerthError {
+  const file = files[files.length - 1] ?? '';
+  return new BerthError('SPEC_SCHEMA', files.length === 1 ? 'the compose file is empty' : `all ${files.length} compose files are empty`, {
+    source: { file, line: 1, column: 1 },
+    hint: 'add a `services:` key with at least one service, e.g. `services: {web: {image: nginx}}`',
+  });
 }
 
 /**
@@ -175,22 +213,12 @@ function loadOneFile(
 function withComposeFileFromDotenv(options: ProjectOptions): ProjectOptions['environment'] {
   if (options.files.length > 0 || options.environment.COMPOSE_FILE !== undefined) return options.environment;
   const dotenv = path.resolve(options.workingDirectory, options.projectDirectory ?? '.', '.env');
-  if (!existsSync(dotenv)) return options.environment;
-  const values = readDotenvFile(dotenv, (name) => options.environment[name]);
+  if (!isFile(dotenv)) return options.environment;
+  const values = readDotenvFile(dotenv, (name) => (Object.hasOwn(options.environment, name) ? options.environment[name] : undefined));
   if (values.COMPOSE_FILE === undefined) return options.environment;
   const separator = values.COMPOSE_PATH_SEPARATOR ?? options.environment.COMPOSE_PATH_SEPARATOR ?? path.delimiter;
   const files = values.COMPOSE_FILE.split(separator).filter((f) => f !== '').map((f) => path.resolve(path.dirname(dotenv), f));
   return { ...options.environment, COMPOSE_FILE: files.join(separator), COMPOSE_PATH_SEPARATOR: separator };
-}
-
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new BerthError('SPEC_READ', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
-      cause: error, hint: 'check that the file exists and is readable',
-    });
-  }
 }
 
 function failIfErrors(ctx: StageContext): void {

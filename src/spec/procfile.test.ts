@@ -33,7 +33,7 @@ describe('parseProcfile', () => {
   });
 
   it('rejects a process type defined twice and an empty file', () => {
-    expect(() => parseProcfile('web: a\nweb: b\n', '/p/Procfile')).toThrow('process type "web" is defined twice');
+    expect(() => parseProcfile('web: a\nweb: b\n', '/p/Procfile')).toThrow('process type `web` is defined twice');
     expect(() => parseProcfile('# nothing\n', '/p/Procfile')).toThrow('defines no process');
   });
 });

@@ -26,8 +26,8 @@ export function parseProcfile(text: string, file: string): { value: Record<strin
       continue;
     }
     const [, name = '', command = ''] = match;
-    if (name in services) {
-      errors.push(new BerthError('SPEC_DUPLICATE_KEY', `process type "${name}" is defined twice`, { source: at, hint: 'keep one line per process type' }));
+    if (Object.hasOwn(services, name)) {
+      errors.push(new BerthError('SPEC_DUPLICATE_KEY', `process type \`${name}\` is defined twice`, { source: at, hint: 'keep one line per process type' }));
       continue;
     }
     sources.setValue(['services', name], at);

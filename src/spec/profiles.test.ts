@@ -38,7 +38,7 @@ describe('selectProfiles', () => {
     const issue = ctx.issues[0];
     expect(issue?.code).toBe('SPEC_REFERENCE');
     expect(issue?.path).toBe('services.phpmyadmin.depends_on.db');
-    expect(issue?.message).toBe('service "phpmyadmin" depends on "db", which is not enabled: none of its profiles ("dev") is active');
+    expect(issue?.message).toBe('service `phpmyadmin` depends on `db`, which is not enabled: none of its profiles (`dev`) is active');
     expect(issue?.hint).toMatch(/--profile dev/);
   });
 
@@ -62,7 +62,7 @@ describe('selectProfiles', () => {
     const ctx = new StageContext();
     const selection = selectProfiles(docs, [], ['nope'], ctx);
     expect(selection.active).toEqual(['web']);
-    expect(ctx.issues.map((issue) => [issue.code, issue.message])).toEqual([['USAGE', 'no such service: "nope"']]);
+    expect(ctx.issues.map((issue) => [issue.code, issue.message])).toEqual([['USAGE', 'no such service: `nope`']]);
   });
 
   it('lists every profile once, sorted, and works without a context', () => {

@@ -28,8 +28,8 @@ export function selectProfiles(
 ): ProfileSelection {
   const enabled = new Set(activeProfiles);
   for (const name of explicitServices) {
-    if (!(name in services)) {
-      ctx?.error('USAGE', [], `no such service: "${name}"`, { hint: `the project's services are: ${Object.keys(services).join(', ')}` });
+    if (!Object.hasOwn(services, name)) {
+      ctx?.error('USAGE', [], `no such service: \`${name}\``, { hint: `the project's services are: ${Object.keys(services).join(', ')}` });
       continue;
     }
     if (!isEnabled(profilesOf(services[name]), enabled)) for (const profile of profilesOf(services[name])) enabled.add(profile);
@@ -52,12 +52,12 @@ function profilesOf(service: unknown): string[] {
 function checkDependencies(services: Record<string, unknown>, active: ReadonlySet<string>, ctx: StageContext): void {
   for (const name of active) {
     for (const [dependency, required] of dependenciesOf(services[name])) {
-      if (active.has(dependency) || !(dependency in services) || !required) continue;
+      if (active.has(dependency) || !Object.hasOwn(services, dependency) || !required) continue;
       const profiles = profilesOf(services[dependency]);
-      const quoted = profiles.map((profile) => `"${profile}"`).join(', ');
+      const quoted = profiles.map((profile) => `\`${profile}\``).join(', ');
       ctx.error('SPEC_REFERENCE', ['services', name, 'depends_on', dependency],
-        `service "${name}" depends on "${dependency}", which is not enabled: none of its profiles (${quoted}) is active`, {
-          hint: `enable it with --profile ${profiles[0] ?? '<name>'} (or COMPOSE_PROFILES), give "${name}" no profile it does not share with "${dependency}", or mark the dependency required: false`,
+        `service \`${name}\` depends on \`${dependency}\`, which is not enabled: none of its profiles (${quoted}) is active`, {
+          hint: `enable it with --profile ${profiles[0] ?? '<name>'} (or COMPOSE_PROFILES), give \`${name}\` no profile it does not share with \`${dependency}\`, or mark the dependency \`required: false\``,
           at: 'key',
         });
     }

@@ -5,8 +5,9 @@ const VALID_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
 /**
  * Compose's project-name precedence: `-p`, then COMPOSE_PROJECT_NAME, then top-level `name:`, then the project
- * folder's name. Names given explicitly must already be valid; the folder's name is normalized (lower case,
- * other characters dropped) as compose does.
+ * folder's name. A name given on the command line or in the environment must already be valid; the file's `name:`
+ * and the folder's name are normalized (lower case, other characters dropped) as compose-go does, so `name: MyApp`
+ * is the project `myapp`.
  */
 export function resolveProjectName(input: {
   readonly flag?: string;
@@ -14,11 +15,7 @@ export function resolveProjectName(input: {
   readonly fromFile?: string;
   readonly projectDir: string;
 }): string {
-  const explicit: Array<[string | undefined, string]> = [
-    [input.flag, '-p'],
-    [input.environment, 'COMPOSE_PROJECT_NAME'],
-    [input.fromFile, 'the top-level name:'],
-  ];
+  const explicit: Array<[string | undefined, string]> = [[input.flag, '-p'], [input.environment, 'COMPOSE_PROJECT_NAME']];
   for (const [value, origin] of explicit) {
     if (value === undefined || value === '') continue;
     if (!VALID_NAME.test(value)) {
@@ -28,6 +25,8 @@ export function resolveProjectName(input: {
     }
     return value;
   }
+  const fromFile = normalizeProjectName(input.fromFile ?? '');
+  if (fromFile !== '') return fromFile;
   const normalized = normalizeProjectName(path.basename(input.projectDir));
   if (normalized === '') {
     throw new BerthError('USAGE', `cannot derive a project name from the folder "${input.projectDir}"`, {

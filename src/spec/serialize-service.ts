@@ -1,4 +1,4 @@
-import type { BerthServiceOptions } from '../model/berth-options.js';
+import type { BerthHealth, BerthServiceOptions } from '../model/berth-options.js';
 import type {
   BuildSpec, DeploySpec, FileReference, Healthcheck, PortMapping, Resources, RestartPolicy, Service, ServiceNetwork,
   UpdateConfig, VolumeMount,
@@ -88,7 +88,7 @@ function serializeVolume(mount: VolumeMount): Dict {
     volume: nested('volume', volume),
     tmpfs: nested('tmpfs', tmpfs),
   });
-  return { ...typed, ...Object.fromEntries(Object.entries(other).filter(([key]) => !(key in typed))) };
+  return { ...typed, ...Object.fromEntries(Object.entries(other).filter(([key]) => !Object.hasOwn(typed, key))) };
 }
 
 function serializeHealthcheck(check: Healthcheck): Dict {
@@ -180,9 +180,25 @@ function berthDocument(berth: BerthServiceOptions): Dict {
       port: route.port,
       strip_prefix: route.stripPrefix || undefined,
     }))),
+    health: berth.health && serializeBerthHealth(berth.health),
     ...berth.other,
   });
   return Object.keys(options).length === 0 ? {} : { 'x-berth': options };
+}
+
+/** `x-berth.health` with every timing written out (the defaults were filled in when it was read). */
+function serializeBerthHealth(health: BerthHealth): Dict {
+  const { check } = health;
+  return {
+    ...(check.kind === 'http'
+      ? { http: compact({ path: check.path, port: check.port, status: check.status }) }
+      : { tcp: compact({ port: check.port }) }),
+    interval: formatDuration(health.intervalMs),
+    timeout: formatDuration(health.timeoutMs),
+    retries: health.retries,
+    start_period: formatDuration(health.startPeriodMs),
+    start_interval: formatDuration(health.startIntervalMs),
+  };
 }
 
 /** Drops keys whose value is `undefined`. */

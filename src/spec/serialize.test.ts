@@ -58,6 +58,7 @@ const RICH = {
       'x-berth': {
         process: { command: 'npm start', cwd: './web' },
         routes: [{ host: 'example.com', path: ['/api', '/ws'], port: 3000, strip_prefix: true }, { host: ['a.test', 'b.test'] }],
+        health: { http: { path: '/health', port: 3000, status: 204 }, interval: '5s' },
       },
     },
     db: {
@@ -144,6 +145,7 @@ describe('toComposeDocument', () => {
         { host: ['example.com'], path: ['/api', '/ws'], port: 3000, strip_prefix: true },
         { host: ['a.test', 'b.test'], path: ['/'] },
       ],
+      health: { http: { path: '/health', port: 3000, status: 204 }, interval: '5s', timeout: '30s', retries: 3, start_period: '0s', start_interval: '5s' },
     });
   });
 

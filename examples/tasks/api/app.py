@@ -43,7 +43,8 @@ def index():
         hits = cache.incr(HITS)
     except redis.RedisError:
         hits = None
-    return {"app": "tasks", "served_by": identity(), "hits": hits,
+    # Top level: which service and replica answered (`curl localhost:8000/` a few times shows the balancing).
+    return {"app": "tasks", **identity(), "hits": hits,
             "endpoints": ["GET /health", "GET /tasks", "POST /tasks {\"title\": ...}"]}
 
 

@@ -39,7 +39,11 @@ def connect(params, wait_seconds):
 
 
 def main():
-    params = postgres_params(require("DATABASE_URL"))
+    try:
+        params = postgres_params(require("DATABASE_URL"))
+    except ValueError as error:
+        log.error("%s", error)
+        return 1
     wait_seconds = float(os.environ.get("MIGRATE_WAIT_SECONDS", "30"))
     try:
         conn = connect(params, wait_seconds)

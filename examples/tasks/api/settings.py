@@ -8,18 +8,18 @@ import os
 import sys
 
 
-def require(name):
-    """The value of a required variable; exits with a clear message (status 1) when it is missing."""
-    value = os.environ.get(name, "").strip()
-    if not value:
-        sys.exit(f"error: {name} is not set (example: {EXAMPLES[name]})")
-    return value
-
-
 EXAMPLES = {
     "DATABASE_URL": "postgresql://tasks:secret@db:5432/tasks",
     "REDIS_URL": "redis://redis:6379/0",
 }
+
+
+def require(name):
+    """The value of a required variable; exits with a clear message (status 1) when it is missing."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        sys.exit(f"error: {name} is not set (example: {EXAMPLES.get(name, '...')})")
+    return value
 
 
 def setup_logging(name):

@@ -53,7 +53,7 @@ function onlyServices(document: Record<string, unknown>, services: readonly stri
   if (services.length === 0) return document;
   const all = (document.services ?? {}) as Record<string, unknown>;
   for (const name of services) {
-    if (!(name in all)) throw new BerthError('USAGE', `no such service: ${name}`, { hint: `services are: ${Object.keys(all).join(', ')}` });
+    if (!Object.hasOwn(all, name)) throw new BerthError('USAGE', `no such service: \`${name}\``, { hint: `services are: ${Object.keys(all).join(', ')}` });
   }
   return { ...document, services: Object.fromEntries(services.map((name) => [name, all[name]])) };
 }

@@ -11,17 +11,26 @@ export const canonicalExtraHosts: CanonicalTransform = (value, path, ctx) => {
   value.forEach((entry, index) => {
     if (isMarker(entry)) return;
     const text = scalarText(entry);
-    const cut = text === undefined ? -1 : text.includes('=') ? text.indexOf('=') : text.indexOf(':');
-    if (text === undefined || cut <= 0) {
+    const pair = text === undefined ? undefined : splitExtraHost(text);
+    if (!pair) {
       ctx.error('SPEC_TYPE', [...path, index], `expected "HOST=IP" or "HOST:IP", got ${quote(entry)}`, {
         hint: 'write each entry as HOST=IP (e.g. "db=10.0.0.2"), or use a mapping (db: 10.0.0.2)',
       });
       return;
     }
-    add(out, text.slice(0, cut), text.slice(cut + 1));
+    add(out, pair[0], pair[1]);
   });
   return out;
 };
+
+/**
+ * `"db=10.0.0.2"` or the older `"db:10.0.0.2"` → `["db", "10.0.0.2"]`: `=` first, else the first `:`, so that an IPv6
+ * address keeps its colons (`"v6:::1"` → `["v6", "::1"]`). `undefined` when there is no host before the separator.
+ */
+export function splitExtraHost(text: string): [host: string, address: string] | undefined {
+  const cut = text.includes('=') ? text.indexOf('=') : text.indexOf(':');
+  return cut > 0 ? [text.slice(0, cut), text.slice(cut + 1)] : undefined;
+}
 
 function add(out: Dict, host: string, ip: string): void {
   const existing = out[host];

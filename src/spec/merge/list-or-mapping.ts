@@ -1,3 +1,4 @@
+import { splitExtraHost } from '../canonical/extra-hosts.js';
 import { isMapping, type Mapping } from './plain-data.js';
 
 /**
@@ -63,11 +64,8 @@ function hostAddresses(value: unknown): Map<string, string[]> {
     return out;
   }
   for (const entry of asList(value)) {
-    if (typeof entry !== 'string') continue;
-    // `host=ip` is the current form; `host:ip` the older one (split on the first `:` so IPv6 addresses survive).
-    const eq = entry.indexOf('=');
-    const at = eq >= 0 ? eq : entry.indexOf(':');
-    if (at > 0) add(entry.slice(0, at), entry.slice(at + 1));
+    const pair = typeof entry === 'string' ? splitExtraHost(entry) : undefined;
+    if (pair) add(...pair);
   }
   return out;
 }

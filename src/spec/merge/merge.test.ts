@@ -148,7 +148,7 @@ describe('mergeComposeFiles', () => {
       expected: web({ ports: [port(8080, '8080')], environment: { B: '2' }, deploy: { replicas: 3 } }),
     },
     {
-      rule: 'merges top-level networks, volumes, secrets, configs, x-* extensions and name',
+      rule: 'merges top-level networks, volumes, secrets and configs, and replaces name and x-* extensions whole',
       base: {
         name: 'one', networks: { front: { driver: 'bridge', labels: { a: '1' } } }, volumes: { data: {} },
         secrets: { s: { file: './s' } }, configs: { c: { file: './c' } }, 'x-common': { a: 1, b: [1] },
@@ -160,8 +160,14 @@ describe('mergeComposeFiles', () => {
       expected: {
         name: 'two', networks: { front: { driver: 'bridge', labels: { a: '1', b: '2' } }, back: { internal: true } },
         volumes: { data: { driver: 'local' } }, secrets: { s: { file: './s2' } },
-        configs: { c: { file: './c' }, d: { content: 'x' } }, 'x-common': { a: 1, b: [1, 2], c: 3 },
+        configs: { c: { file: './c' }, d: { content: 'x' } }, 'x-common': { b: [2], c: 3 },
       },
+    },
+    {
+      rule: 'replaces a service\'s x-* extension whole, even with null, as compose-go does',
+      base: web({ 'x-berth': { routes: [{ host: 'a.test' }], health: { http: '/h' } }, 'x-note': 'keep' }),
+      overlay: web({ 'x-berth': { routes: [{ host: 'b.test' }] }, 'x-note': null }),
+      expected: web({ 'x-berth': { routes: [{ host: 'b.test' }] }, 'x-note': null }),
     },
     {
       rule: 'merges network ipam configs by subnet',

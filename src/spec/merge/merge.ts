@@ -12,7 +12,7 @@ type Merged = unknown;
 /**
  * Merges an overlay compose dict over a base one, as `docker compose -f base.yml -f overlay.yml` does (compose-go's
  * `override.Merge` followed by `EnforceUnicity`): mappings merge key by key, lists append, scalars are replaced, an
- * overlay `null` keeps the base; `command`, `entrypoint` and `healthcheck.test` are replaced; mapping-or-list keys
+ * overlay `null` keeps the base, `x-*` extensions are replaced whole; `command`, `entrypoint` and `healthcheck.test` are replaced; mapping-or-list keys
  * (`environment`, `labels`, `depends_on`, …) merge by key; `ports`, `volumes`, `secrets`, … keep one entry per key
  * (the later one, in the earlier one's place). `!reset` removes the key, `!override` replaces the base value whole.
  * The result holds no merge marker. Inputs are not modified. Type clashes (a list over a mapping) are reported to
@@ -51,7 +51,9 @@ class Merger {
   mapping(base: Mapping, overlay: Mapping, path: ModelPath): Mapping {
     const out: Mapping = { ...base };
     for (const [key, value] of Object.entries(overlay)) {
-      const merged = key in out ? this.value(out[key], value, [...path, key]) : this.fresh(value);
+      // compose-go replaces `x-*` extensions whole (null included) instead of merging them.
+      const merge = Object.hasOwn(out, key) && !key.startsWith('x-');
+      const merged = merge ? this.value(out[key], value, [...path, key]) : this.fresh(value);
       if (merged === ABSENT) delete out[key];
       else out[key] = merged;
     }

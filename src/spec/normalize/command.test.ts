@@ -13,6 +13,10 @@ describe('splitCommand (compose shellwords)', () => {
     ['echo $HOME', ['echo', '$HOME']],
     ['echo ""', ['echo', '']],
     ['sh -c "a && b"', ['sh', '-c', 'a && b']],
+    ['printf a\\tb\\n', ['printf', 'a\tb\n']],
+    ["printf 'a\\tb'", ['printf', 'a\\tb']],
+    ['echo $(date +%s) `id -u`', ['echo', '$(date +%s)', '`id -u`']],
+    ['x=1\ty=2\n', ['x=1', 'y=2']],
     ['', []],
   ])('splits %j', (text, argv) => {
     expect(splitCommand(text)).toEqual({ ok: true, argv });
@@ -23,14 +27,28 @@ describe('splitCommand (compose shellwords)', () => {
     ['a | b', '|', ['a']],
     ['a; b', ';', ['a']],
     ['a > out', '>', ['a']],
+    ['npm start 2>&1', '>', ['npm', 'start']],
   ])('stops at the operator of %j as compose does', (text, operator, argv) => {
     const split = splitCommand(text);
     expect(split.ok && split.argv).toEqual(argv);
     expect(split.ok && split.dropped?.operator).toBe(operator);
   });
 
-  it('refuses an unclosed quote', () => {
-    expect(splitCommand('echo "oops')).toEqual({ ok: false, reason: 'the double quote is never closed' });
+  it('drops a file descriptor word with the redirection that follows it', () => {
+    const split = splitCommand('serve 2>/dev/null');
+    expect(split.ok && split.dropped).toEqual({ operator: '>', rest: '2>/dev/null' });
+  });
+
+  it.each([
+    ['echo "oops', 'the double quote is never closed'],
+    ["echo 'oops", 'the single quote is never closed'],
+    ['echo `id', 'the backquote is never closed'],
+    ['echo $(date', 'the "$(" is never closed'],
+    ['echo oops\\', 'it ends with a backslash that escapes nothing'],
+    ['python -c print(1)', '"(" is only allowed inside quotes or in "$(…)"; quote the word that holds it'],
+    ['echo a)', 'a ")" without "$("; quote the word that holds it'],
+  ])('refuses %j as compose does', (text, reason) => {
+    expect(splitCommand(text)).toEqual({ ok: false, reason });
   });
 });
 

@@ -16,7 +16,7 @@ export function readDependencies(service: Dict, ctx: StageContext, path: ModelPa
   const out: Record<string, Dependency> = {};
   for (const [name, entry] of Object.entries(declared)) out[name] = readDependency(entry, ctx, [...path, 'depends_on', name]);
   const infer = (name: string, restart: boolean): void => {
-    if (name !== '' && !(name in out)) out[name] = { condition: 'service_started', restart, required: true };
+    if (name !== '' && !Object.hasOwn(out, name)) out[name] = { condition: 'service_started', restart, required: true };
   };
   for (const link of readStringList(service.links, ctx, [...path, 'links'])) infer(link.split(':')[0] ?? '', true);
   for (const key of NAMESPACE_KEYS) {

@@ -11,8 +11,8 @@ const MISSING_HINT = 'create the file, fix the path, or make it optional: `env_f
 /**
  * A service's environment as compose builds it: each `env_file` in order (later files win), then `environment`
  * over them — a key given without a value (`null`) is looked up in the shell/.env variables and, if unknown, stays
- * `null`, which also hides a value from an env file (compose's OverrideBy). A missing env file is an error unless it
- * says `required: false`.
+ * `null`, which also hides a value from an env file (compose's OverrideBy). An env file that does not exist is an
+ * error unless it says `required: false`; one that exists but cannot be read (a folder) is always an error.
  */
 export function readServiceEnvironment(service: Record<string, unknown>, scope: NormalizeScope, path: ModelPath): Environment {
   const fromFiles = readEnvFiles(service.env_file, scope, [...path, 'env_file']);
@@ -50,7 +50,7 @@ function readEnvFile(entry: unknown, scope: NormalizeScope, path: ModelPath): Re
     return values ?? {};
   } catch (error) {
     if (!isBerthError(error)) throw error;
-    ctx.error(error.code, path, error.message, { hint: error.code === 'SPEC_READ' ? MISSING_HINT : error.hint });
+    ctx.error(error.code, path, error.message, { hint: error.hint });
     return {};
   }
 }

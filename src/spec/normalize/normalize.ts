@@ -8,6 +8,7 @@ import { readConfigs, readNetworks, readSecrets, readVolumes } from './resources
 import type { EnvFileReader, NormalizeScope } from './scope.js';
 import { readService } from './service.js';
 
+/** What normalize needs besides the merged dict: the project's identity and folders, and how to read env files. */
 export interface NormalizeOptions {
   readonly projectName: string;
   /** Absolute; relative paths of the stack (binds, build contexts, env files, secret files) resolve from here. */

@@ -12,9 +12,15 @@ export function resolveHostPath(value: string, base: PathBase): string {
   return path.resolve(base.projectDir, value);
 }
 
-const REMOTE_CONTEXT = /^(?:[a-z][a-z0-9+.-]*:\/\/|git@|github\.com\/)/i;
+/**
+ * A build context that is not a local folder, as compose-go tells them apart: anything with `://` (git, http,
+ * `docker-image://`, …), `git@…`, `github.com/…`, and an additional context naming another service (`service:api`).
+ */
+export function isRemoteContext(value: string): boolean {
+  return value.includes('://') || /^(?:git@|github\.com\/|service:)/.test(value);
+}
 
-/** A build context: a URL (git, http, docker-image://, …) is kept as written; a folder becomes absolute. */
+/** A build context: a remote one is kept as written; a folder becomes absolute. */
 export function resolveBuildContext(value: string, base: PathBase): string {
-  return REMOTE_CONTEXT.test(value) ? value : resolveHostPath(value, base);
+  return isRemoteContext(value) ? value : resolveHostPath(value, base);
 }

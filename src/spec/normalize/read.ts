@@ -28,12 +28,16 @@ export function readString(value: unknown, ctx: StageContext, path: ModelPath): 
   return undefined;
 }
 
-/** A whole number: a number, or a string of digits (interpolated values arrive as strings). */
+/**
+ * A whole number: a number, or a string of digits (interpolated values arrive as strings). Numbers too large to be
+ * exact (`99999999999999999999` reads as 1e20) are refused rather than silently rounded.
+ */
 export function readInteger(value: unknown, ctx: StageContext, path: ModelPath): number | undefined {
   if (value === undefined || value === null) return undefined;
   const number = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
-  if (typeof number === 'number' && Number.isInteger(number)) return number;
-  typeError(ctx, path, 'a whole number', value);
+  if (typeof number === 'number' && Number.isSafeInteger(number)) return number;
+  const tooLarge = typeof number === 'number' && Number.isInteger(number);
+  typeError(ctx, path, tooLarge ? `a whole number no larger than ${Number.MAX_SAFE_INTEGER}` : 'a whole number', value);
   return undefined;
 }
 

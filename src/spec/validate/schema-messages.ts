@@ -125,11 +125,20 @@ function typeIssue(located: LocatedError): SchemaIssue {
   const raw = located.types ?? [located.error.params.type].flat().map(String);
   const got = located.error.data;
   const message = `expected ${describeTypes(raw)}, got ${describeValue(got)}`;
-  const quotable = raw.includes('string') && (typeof got === 'number' || typeof got === 'boolean');
-  const hint = quotable ? `write it in quotes to make it a string: "${String(got)}"` : undefined;
+  const hint = typeHint(raw, got, located.path);
   // An empty value's position is the end of its line; the key that names it is easier to spot.
   const at = got === null || got === undefined ? 'key' : 'value';
   return hint === undefined ? { kind: 'type', path: located.path, message, at } : { kind: 'type', path: located.path, message, hint, at };
+}
+
+/** What to write instead: a whole number for `1.5` where integers go, quotes where only strings go, a value for a blank. */
+function typeHint(types: readonly string[], got: unknown, path: ModelPath): string | undefined {
+  if (got === null || got === undefined) {
+    return typeof path[path.length - 1] === 'number' ? 'remove the empty list entry, or write its value' : 'write a value after the key, or remove the key';
+  }
+  if (typeof got === 'number' && types.includes('integer') && !types.includes('number')) return 'write a whole number, such as 2';
+  const quotable = types.includes('string') && (typeof got === 'number' || typeof got === 'boolean');
+  return quotable ? `write it in quotes to make it a string: "${String(got)}"` : undefined;
 }
 
 function unknownKey(located: LocatedError): SchemaIssue {
@@ -159,6 +168,6 @@ function invalidName(path: ModelPath, key: string, patterns: readonly string[]):
   const rule = plain ? 'use only letters, digits, `.`, `_` and `-`' : `it must match /${patterns.join('/ or /')}/`;
   return {
     kind: 'value', path, at: 'key',
-    message: `invalid ${noun ?? 'key'} name ${JSON.stringify(key)}: ${rule}`,
+    message: `invalid ${noun ?? 'key'} name \`${key}\`: ${rule}`,
   };
 }

@@ -97,7 +97,7 @@ x-berth:
 
   it('points at the key of an empty value', () => {
     const { lines } = check('services:\n  api:\n');
-    expect(lines).toEqual(['compose.yml:2:3 SPEC_TYPE services.api: expected a mapping, got an empty value']);
+    expect(lines).toEqual(['compose.yml:2:3 SPEC_TYPE services.api: expected a mapping, got an empty value\n  hint: write a value after the key, or remove the key']);
   });
 
   it('reports at most one error per path, in file order', () => {

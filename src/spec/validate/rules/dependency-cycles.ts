@@ -18,7 +18,7 @@ export const noDependencyCycles: StackRule = (stack, ctx) => {
 /** The distinct cycles a depth-first search meets, each as `[a, b, …, a]` rotated to start at its smallest name. */
 export function findCycles(stack: Stack): string[][] {
   const edges = (name: string): string[] =>
-    Object.keys(stack.services[name]?.dependsOn ?? {}).filter((target) => target in stack.services).sort();
+    Object.keys(stack.services[name]?.dependsOn ?? {}).filter((target) => Object.hasOwn(stack.services, target)).sort();
   const state = new Map<string, 'visiting' | 'done'>();
   const trail: string[] = [];
   const found = new Map<string, string[]>();

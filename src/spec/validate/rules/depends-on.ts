@@ -9,7 +9,7 @@ export const dependsOnDefinedServices: StackRule = (stack, ctx) => {
   const names = Object.keys(stack.services);
   for (const service of Object.values(stack.services)) {
     for (const [target, dependency] of Object.entries(service.dependsOn)) {
-      if (target in stack.services) continue;
+      if (Object.hasOwn(stack.services, target)) continue;
       const path = ['services', service.name, 'depends_on', target];
       const what = `service \`${service.name}\` depends on \`${target}\`, which is not a service in this stack`;
       if (!dependency.required) {

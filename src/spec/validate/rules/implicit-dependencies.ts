@@ -14,7 +14,7 @@ export const implicitDependenciesAreDefined: StackRule = (stack, ctx) => {
   for (const service of Object.values(stack.services)) {
     const check = (target: string, path: readonly (string | number)[], verb: string): void => {
       // Compose also lists these as depends_on entries; if the normalizer did too, the depends_on rule reports it.
-      if (target in stack.services || target in service.dependsOn) return;
+      if (Object.hasOwn(stack.services, target) || Object.hasOwn(service.dependsOn, target)) return;
       ctx.error('SPEC_REFERENCE', path,
         `service \`${service.name}\` ${verb} \`${target}\`, which is not a service in this stack${didYouMean(target, names)}`);
     };

@@ -21,7 +21,7 @@ interface References {
 
 function checkReferences({ ctx, service, kind, used, defined }: References): void {
   used.forEach((reference, index) => {
-    if (reference.source in defined) return;
+    if (Object.hasOwn(defined, reference.source)) return;
     const mean = didYouMean(reference.source, Object.keys(defined));
     ctx.error('SPEC_REFERENCE', ['services', service, `${kind}s`, index],
       `service \`${service}\` uses ${kind} \`${reference.source}\`, which is not defined under top-level \`${kind}s:\`${mean}`, {

@@ -6,7 +6,7 @@ export const volumesAreDefined: StackRule = (stack, ctx) => {
   const defined = Object.keys(stack.volumes);
   for (const service of Object.values(stack.services)) {
     service.volumes.forEach((mount, index) => {
-      if (mount.type !== 'volume' || mount.source === undefined || mount.source in stack.volumes) return;
+      if (mount.type !== 'volume' || mount.source === undefined || Object.hasOwn(stack.volumes, mount.source)) return;
       const name = mount.source;
       const mean = didYouMean(name, defined);
       ctx.error('SPEC_REFERENCE', ['services', service.name, 'volumes', index],
