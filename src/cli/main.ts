@@ -20,6 +20,7 @@ export function buildProgram(): Command {
     .description('Run and deploy the stack described by your docker-compose.yml')
     .version(version(), '-v, --version')
     .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride();
   addProjectFlags(program);
   for (const command of [

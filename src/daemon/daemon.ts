@@ -34,7 +34,11 @@ export class Daemon {
     this.api = new ApiServer({
       socket: stateDir.socket,
       log: log.child({ component: 'api' }),
-      routes: daemonRoutes({ supervisor, runtime, stateDir, info, requestExit: () => void this.close().then(this.options.onExit) }),
+      routes: daemonRoutes({
+        supervisor, runtime, stateDir, info,
+        useStack: (stack) => runtime.useStack(stack),
+        requestExit: () => void this.close().then(this.options.onExit),
+      }),
     });
     await this.api.start();
     writeFileSync(stateDir.daemonFile, JSON.stringify({ ...info, socket: stateDir.socket }, null, 2), { mode: 0o600 });

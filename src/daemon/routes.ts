@@ -17,6 +17,8 @@ interface RouteDeps {
   readonly stateDir: StateDir;
   readonly info: DaemonInfo;
   readonly requestExit: () => void;
+  /** Tells the runtime the whole stack before replicas are created (service addresses, published ports). */
+  readonly useStack: (stack: Stack) => void;
 }
 
 /** The daemon's API routes (see api/protocol.ts); each one a thin call into the supervisor or the runtime. */
@@ -32,6 +34,7 @@ export function daemonRoutes(deps: RouteDeps): Route[] {
       handler: async ({ body, send }) => {
         const request = body as UpRequest;
         stack = loadStack(deserializeProjectOptions(request.project, request.services)).stack;
+        deps.useStack(stack);
         const result = await supervisor.up(stack, {
           services: request.services, scale: request.scale, wait: request.wait, onEvent: (event) => send({ event }),
         });

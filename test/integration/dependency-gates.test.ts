@@ -75,7 +75,7 @@ ${run("console.log('started at', Date.now()); setInterval(() => {}, 1000); proce
     expect(replicas.find((r) => r.service === 'db')?.health).toBe('healthy');
     const logs = await waitFor('api log line', () => {
       const out = project?.run(['logs', 'api']).stdout ?? '';
-      return /started at (\d+)/.exec(out);
+      return /started at (\d+)/.exec(out) ?? undefined;
     });
     expect(Number(logs[1])).toBeGreaterThan(0);
   });

@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { BerthError } from '../../errors.js';
 import { loadStack, loadUninterpolatedDocument } from '../../spec/load.js';
 import { toComposeDocument } from '../../spec/serialize.js';
-import { addProjectFlags, projectOptionsFrom } from '../global-options.js';
+import { projectOptionsFrom } from '../global-options.js';
 import { printWarnings } from '../report.js';
 
 interface ConfigFlags {
@@ -26,7 +26,6 @@ export function configCommand(): Command {
     .option('-q, --quiet', 'only validate; print nothing, exit status says whether the files are valid')
     .option('--no-interpolate', 'do not replace ${VAR} expressions')
     .addHelpText('after', '\nExamples:\n  berth config\n  berth -f docker-compose.yml -f docker-compose.prod.yml config --format json\n  berth config --services');
-  addProjectFlags(command);
   return command.action((services: string[], flags: ConfigFlags, cmd: Command) => {
     if (!flags.interpolate) return printUninterpolated(cmd, services, flags);
     const { stack, warnings } = loadStack(projectOptionsFrom(cmd, { services }));

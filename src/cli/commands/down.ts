@@ -4,7 +4,6 @@ import type { DownRequest } from '../../api/protocol.js';
 import { connectDaemon } from '../../daemon/launch.js';
 import { ProcessRuntime } from '../../runtime/process/process-runtime.js';
 import type { SupervisorEvent } from '../../supervisor/supervisor.js';
-import { addProjectFlags } from '../global-options.js';
 import { ProgressPrinter } from '../progress.js';
 import { projectContext } from '../project-context.js';
 
@@ -13,7 +12,6 @@ export function downCommand(): Command {
     .description('Stop the stack in reverse dependency order and stop its daemon; keeps volumes unless --volumes')
     .option('-v, --volumes', 'also delete the named volumes (data of postgres, redis, …)')
     .addHelpText('after', '\nIf the daemon died, down still stops every process the stack left running.');
-  addProjectFlags(command);
   return command.action(async (flags: { volumes?: boolean }, cmd: Command) => {
     const context = projectContext(cmd);
     const client = await connectDaemon(context.stateDir);

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import type { ExecRequest } from '../../api/protocol.js';
 import type { ExecResult } from '../../runtime/runtime.js';
-import { addProjectFlags } from '../global-options.js';
 import { parseCount } from '../parse-flags.js';
 import { projectContext, requireDaemon } from '../project-context.js';
 
@@ -13,7 +12,6 @@ export function execCommand(): Command {
     .option('--index <n>', 'which replica (default: 1)', parseCount, 1)
     .option('--timeout <seconds>', 'kill the command after this many seconds (default: 600)', parseCount, 600)
     .addHelpText('after', "\nExamples:\n  berth exec db -- psql -c 'select count(*) from tasks'\n  berth exec api -- env");
-  addProjectFlags(command);
   return command.action(async (service: string, argv: string[], flags: { index: number; timeout: number }, cmd: Command) => {
     const context = projectContext(cmd, [service]);
     const client = await requireDaemon(context);

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import type { SupervisorEvent } from '../../supervisor/supervisor.js';
-import { addProjectFlags } from '../global-options.js';
 import { ProgressPrinter } from '../progress.js';
 import { projectContext, requireDaemon } from '../project-context.js';
 
@@ -13,7 +12,6 @@ const VERBS = {
 /** `berth start|stop|restart [services...]`. */
 export function lifecycleCommand(verb: keyof typeof VERBS): Command {
   const command = new Command(verb).description(VERBS[verb]).argument('[services...]', 'services (default: all)');
-  addProjectFlags(command);
   return command.action(async (services: string[], _flags: unknown, cmd: Command) => {
     const context = projectContext(cmd, services);
     const client = await requireDaemon(context);

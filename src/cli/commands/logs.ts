@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { addProjectFlags } from '../global-options.js';
 import { followLogs } from '../log-printer.js';
 import { parseCount, parseSince } from '../parse-flags.js';
 import { projectContext, requireDaemon } from '../project-context.js';
@@ -20,7 +19,6 @@ export function logsCommand(): Command {
     .option('--since <time>', 'only lines since a duration ago (10m, 1h30m) or a timestamp (2026-11-25T08:00:00Z)', (v) => parseSince(v))
     .option('-t, --timestamps', 'show the time of each line')
     .addHelpText('after', '\nLog files live in .berth/logs/ (JSON lines, rotated at 10 MiB).');
-  addProjectFlags(command);
   return command.action(async (services: string[], flags: LogsFlags, cmd: Command) => {
     const context = projectContext(cmd, services);
     const client = await requireDaemon(context);

@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
 import type { ReplicaView } from '../../supervisor/supervisor.js';
 import { connectDaemon } from '../../daemon/launch.js';
-import { addProjectFlags } from '../global-options.js';
 import { projectContext } from '../project-context.js';
 import { renderTable } from '../table.js';
 
@@ -11,7 +10,6 @@ export function psCommand(): Command {
     .argument('[services...]', 'services (default: all)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('-q, --quiet', 'print only the replica names');
-  addProjectFlags(command);
   return command.action(async (services: string[], flags: { format: 'table' | 'json'; quiet?: boolean }, cmd: Command) => {
     const context = projectContext(cmd, services);
     const client = await connectDaemon(context.stateDir);

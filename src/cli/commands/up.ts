@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import type { UpRequest } from '../../api/protocol.js';
 import type { SupervisorEvent, UpResult } from '../../supervisor/supervisor.js';
-import { addProjectFlags } from '../global-options.js';
 import { followLogs } from '../log-printer.js';
 import { collectScale } from '../parse-flags.js';
 import { ProgressPrinter } from '../progress.js';
@@ -22,7 +21,6 @@ export function upCommand(): Command {
     .option('--wait', 'wait until every replica is healthy (or running, if it has no healthcheck); fail otherwise')
     .option('--scale <service=N>', 'run N replicas of a service (repeatable; overrides deploy.replicas)', collectScale)
     .addHelpText('after', '\nExamples:\n  berth up -d --wait\n  berth up --scale api=3\n  berth up -d db redis');
-  addProjectFlags(command);
   return command.action(async (services: string[], flags: UpFlags, cmd: Command) => {
     const context = projectContext(cmd, services);
     const client = await startDaemon(context);

@@ -58,7 +58,7 @@ export class ProcessRuntime implements Runtime {
   private readonly paths: RuntimePaths;
   private readonly table: ReplicaTable;
   private readonly live = new Map<InstanceId, Live>();
-  private readonly logs_: ReplicaLogs;
+  private readonly replicaLogs: ReplicaLogs;
   private readonly hub = new EventHub<RuntimeEvent>();
   private readonly network: ReplicaNetwork;
   private readonly starting = new Set<InstanceId>();
@@ -68,7 +68,7 @@ export class ProcessRuntime implements Runtime {
     this.log = options.log ?? silentLogger;
     this.paths = new RuntimePaths(options.stateDir);
     this.table = new ReplicaTable(this.paths.stateFile);
-    this.logs_ = new ReplicaLogs({ ...(options.logMaxBytes ? { maxBytes: options.logMaxBytes } : {}), ...(options.logMaxFiles ? { maxFiles: options.logMaxFiles } : {}) });
+    this.replicaLogs = new ReplicaLogs({ ...(options.logMaxBytes ? { maxBytes: options.logMaxBytes } : {}), ...(options.logMaxFiles ? { maxFiles: options.logMaxFiles } : {}) });
     this.network = new ReplicaNetwork({
       paths: this.paths, log: this.log, adapters: options.adapters ?? AdapterRegistry.standard(),
       table: this.table, ...(options.hostEnv ? { hostEnv: options.hostEnv } : {}),
@@ -115,7 +115,7 @@ export class ProcessRuntime implements Runtime {
     this.starting.add(id);
     try {
       const plan = this.network.plan(before);
-      const writer = this.logs_.writer(before);
+      const writer = this.replicaLogs.writer(before);
       await plan.prepare?.({ log: (stream, line) => writer.write(stream, line), ...(signal ? { signal } : {}) });
       const handle = await ChildReplica.spawn({ plan, onOutput: (records) => writer.writeRecords(records), onOutputClosed: () => this.outputClosed(id) });
       const record = transition(this.table.get(id), 'running', {
@@ -153,7 +153,7 @@ export class ProcessRuntime implements Runtime {
     }
     this.table.delete(id);
     this.live.delete(id);
-    this.logs_.delete(record);
+    this.replicaLogs.delete(record);
     await rm(this.paths.runDir(id), { recursive: true, force: true });
     await this.network.released(record);
   }
@@ -203,7 +203,7 @@ export class ProcessRuntime implements Runtime {
     this.hub.close();
     for (const [id, live] of this.live) {
       live.handle.detach();
-      if (live.handle.outputClosed()) this.logs_.close(id);
+      if (live.handle.outputClosed()) this.replicaLogs.close(id);
     }
     await this.network.close();
   }
@@ -237,17 +237,17 @@ export class ProcessRuntime implements Runtime {
     if (this.closed || !record || record.state !== 'running' || record.process?.pid !== handle.pid) return;
     this.table.put(transition(record, 'exited', { exit }));
     this.hub.emit({ type: 'exited', id, exit });
-    this.logs_.wake(id);
+    this.replicaLogs.wake(id);
   }
 
   private outputClosed(id: InstanceId): void {
-    if (this.closed) this.logs_.close(id);
-    this.logs_.wake(id);
+    if (this.closed) this.replicaLogs.close(id);
+    this.replicaLogs.wake(id);
   }
 
   private async *readLogs(id: InstanceId, options: LogOptions): AsyncGenerator<LogLine> {
     this.load();
-    yield* this.logs_.read(this.table.get(id), options, () => {
+    yield* this.replicaLogs.read(this.table.get(id), options, () => {
       const now = this.table.find(id);
       return !now || (now.state !== 'running' && (this.live.get(id)?.handle.outputClosed() ?? true));
     });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { chown, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BerthError } from '../../../errors.js';
+import { userEnvironment } from '../launch/environment.js';
 import type { PrepareContext, SpawnUser } from '../launch/launch-plan.js';
 import { runTool } from '../spawn/run-tool.js';
 import { prepareDataFolder } from './data-folder.js';
@@ -83,7 +84,7 @@ async function createDatabase(args: PostgresInitArgs, context: PrepareContext): 
 
 /** The tools get the replica's environment without the password and with PGDATA pointing at the host folder. */
 function toolEnv(args: PostgresInitArgs): Record<string, string> {
-  const env: Record<string, string> = { ...args.input.env, PGDATA: args.dataDir };
+  const env: Record<string, string> = { ...args.input.env, ...userEnvironment(args.user), PGDATA: args.dataDir };
   delete env.POSTGRES_PASSWORD;
   return env;
 }

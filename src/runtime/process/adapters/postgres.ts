@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { BerthError } from '../../../errors.js';
+import { userEnvironment } from '../launch/environment.js';
 import type { LaunchPlan } from '../launch/launch-plan.js';
 import { findOnPath, findVersionedBin } from './binaries.js';
 import type { AdapterInput, ImageAdapter } from './image-adapter.js';
@@ -56,7 +57,7 @@ function planPostgres(input: AdapterInput, options: PostgresAdapterOptions): Lau
     how: `image adapter postgres (PostgreSQL ${install.version ?? 'from PATH'})`,
     argv,
     cwd: input.runDir,
-    env: { ...env, PGDATA: dataDir },
+    env: { ...env, ...userEnvironment(user), PGDATA: dataDir },
     ...(user ? { user } : {}),
     prepare: (context) => initialisePostgres({ input, install, dataDir, superuser, database, ...(user ? { user } : {}) }, context),
     probeEnv: { PGHOST: input.runDir, PGPORT: String(input.port), PGUSER: superuser, PGDATABASE: database },

@@ -13,6 +13,12 @@ describe('PortAllocator', () => {
     }
   });
 
+  it('hands out distinct ports to concurrent allocations', async () => {
+    const allocator = new PortAllocator();
+    const ports = (await Promise.all(Array.from({ length: 8 }, () => allocator.allocate(3)))).flat();
+    expect(new Set(ports).size).toBe(24);
+  });
+
   it('never hands out a reserved port or one it handed out recently', async () => {
     const allocator = new PortAllocator();
     const first = await allocator.allocate(20);

@@ -41,21 +41,23 @@ export class PortAllocator {
     const servers: net.Server[] = [];
     const ports: number[] = [];
     try {
-      // Keep each probe listening until all are found, so that the kernel cannot hand the same port out twice.
+      // Keep each probe listening until all are found, so that the kernel cannot hand the same port out twice;
+      // a port is marked held as soon as it is found, so that a concurrent allocation skips it.
       for (let attempts = 0; ports.length < count; attempts += 1) {
         if (attempts > count + 200) throw new Error(`no free port found on ${this.host} after ${attempts} attempts`);
         const server = await listenEphemeral(this.host);
         servers.push(server);
         const port = (server.address() as net.AddressInfo).port;
         if (this.inUse.has(port) || this.recentSet.has(port)) continue;
+        this.inUse.add(port);
+        this.remember_(port);
         ports.push(port);
       }
+    } catch (error) {
+      for (const port of ports) this.inUse.delete(port);
+      throw error;
     } finally {
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-    }
-    for (const port of ports) {
-      this.inUse.add(port);
-      this.remember_(port);
     }
     return ports;
   }

@@ -45,7 +45,11 @@ export class ServiceForwarders {
       const entry = this.entries.get(key) ?? { forwarders: new Map<string, TcpForwarder>(), publishedPorts: [] };
       this.entries.set(key, entry);
       for (const port of forwarding.containerPorts) {
-        await this.open(entry, `vip:${port}`, { host: forwarding.address, port, backends: () => forwarding.backends(port), label: `service ${forwarding.service}, port ${port}` });
+        await this.open(entry, `vip:${port}`, {
+          host: forwarding.address, port, backends: () => forwarding.backends(port), label: `service ${forwarding.service}'s address, port ${port}`,
+          // A listener on 0.0.0.0:<port> also holds the port on every loopback address, the service's included.
+          inUseHint: `another program listens on port ${port} on all addresses (\`ss -ltnp 'sport = :${port}'\` shows it); stop it or make it listen on 127.0.0.1 only`,
+        });
       }
       for (const mapping of forwarding.published) await this.publish(entry, forwarding, mapping);
     });

@@ -13,6 +13,8 @@ export interface TcpForwarderOptions {
   readonly connectTimeoutMs?: number;
   /** What this forwarder is for, in error messages (`service web, port 8000`). */
   readonly label?: string;
+  /** What to do when the port is taken (default: stop whatever uses it or pick another host port). */
+  readonly inUseHint?: string;
 }
 
 /**
@@ -120,7 +122,7 @@ export class TcpForwarder {
     const what = this.options.label ? ` (${this.options.label})` : '';
     if (error.code === 'EADDRINUSE') {
       return new BerthError('RUNTIME_PORT_IN_USE', `cannot listen on ${where}${what}: the port is already in use`, {
-        hint: 'stop whatever uses it (`ss -ltnp` shows it), or publish the service on another host port', cause: error,
+        hint: this.options.inUseHint ?? 'stop whatever uses it (`ss -ltnp` shows it), or publish the service on another host port', cause: error,
       });
     }
     return new BerthError('RUNTIME_PORT_IN_USE', `cannot listen on ${where}${what}: ${error.code ?? error.message}`, {
