@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { BerthError, type Warning } from '../errors.js';
 import { isFile } from './read-text-file.js';
@@ -65,9 +65,12 @@ function splitComposeFileVariable(environment: Readonly<Record<string, string | 
 
 function requireFile(file: string, flag: string, asGiven: string): void {
   if (isFile(file)) return;
-  const reason = existsSync(file) ? 'is not a regular file' : 'does not exist';
+  const folder = existsSync(file) && statSync(file).isDirectory();
+  const reason = folder ? 'is a folder, not a file' : existsSync(file) ? 'is not a regular file' : 'does not exist';
   throw new BerthError('SPEC_NOT_FOUND', `${flag} ${asGiven}: ${file} ${reason}`, {
-    hint: 'check the path; relative paths are taken from the current directory',
+    hint: folder
+      ? `name the compose file inside it, e.g. ${path.join(asGiven, COMPOSE_FILE_NAMES[0])}`
+      : 'check the path; relative paths are taken from the current directory',
   });
 }
 

@@ -17,7 +17,7 @@ import { RuntimePaths } from './runtime-paths.js';
 import { AdoptedReplica } from './spawn/adopted-replica.js';
 import { ChildReplica } from './spawn/child-replica.js';
 import { execProcess } from './spawn/exec-command.js';
-import { isProcessAlive } from './spawn/process-group.js';
+import { isProcessAlive, signalGroup } from './spawn/process-group.js';
 import type { ReplicaHandle } from './spawn/replica-handle.js';
 import { stopReplica } from './spawn/stop-replica.js';
 import { portMap, toInstance, transition, type InstanceRecord } from './state/instance-record.js';
@@ -118,6 +118,11 @@ export class ProcessRuntime implements Runtime {
       const writer = this.replicaLogs.writer(before);
       await plan.prepare?.({ log: (stream, line) => writer.write(stream, line), ...(signal ? { signal } : {}) });
       const handle = await ChildReplica.spawn({ plan, onOutput: (records) => writer.writeRecords(records), onOutputClosed: () => this.outputClosed(id) });
+      if (this.closed) {
+        // Nobody would record or stop it.
+        signalGroup(handle.pgid, 'SIGKILL');
+        throw new BerthError('RUNTIME_INSTANCE_STATE', `the process runtime closed while replica ${id} was starting`);
+      }
       const record = transition(this.table.get(id), 'running', {
         process: { pid: handle.pid, pgid: handle.pgid, ...(handle.startTicks === undefined ? {} : { startTicks: handle.startTicks }) },
         startedAt: Date.now(), exit: undefined,
@@ -148,8 +153,8 @@ export class ProcessRuntime implements Runtime {
   async remove(id: InstanceId): Promise<void> {
     this.load();
     const record = this.table.get(id);
-    if (record.state === 'running') {
-      throw new BerthError('RUNTIME_INSTANCE_STATE', `replica ${id} is running; it cannot be removed`, { hint: 'stop it first' });
+    if (record.state === 'running' || this.starting.has(id)) {
+      throw new BerthError('RUNTIME_INSTANCE_STATE', `replica ${id} is ${record.state === 'running' ? 'running' : 'starting'}; it cannot be removed`, { hint: 'stop it first' });
     }
     this.table.delete(id);
     this.live.delete(id);

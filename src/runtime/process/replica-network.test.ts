@@ -101,6 +101,17 @@ describe('service addresses and published ports', () => {
     await expect(ask(8000, address)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
+  it('gives a service without container ports a private PORT, as Procfile processes expect', async () => {
+    const web = conformanceService('web', {
+      build: { context: project.dir, dockerfile: 'Dockerfile', args: {}, labels: {}, other: {} },
+      command: ['/bin/sh', '-c', `echo "port=$PORT host=$HOST"; exec ${process.execPath} -e "setInterval(() => {}, 1000)"`],
+    });
+    const instance = await runtime.start((await runtime.create(specOf({ projectDir: project.dir, service: web }))).id);
+    const line = await waitForLine(runtime, instance.id, (l) => l.text.startsWith('port='));
+    expect(line.text).toMatch(/^port=\d+ host=127\.0\.0\.1$/);
+    expect(instance.endpoints).toEqual({});
+  });
+
   it('runs a built service\'s container command on the replica\'s port', async () => {
     writeFileSync(path.join(project.dir, 'server.js'), `
       const port = Number(process.argv[process.argv.indexOf('--port') + 1]);

@@ -12,7 +12,7 @@ import { isRoot } from './launch/os-user.js';
 import { adapterFor, resolveLaunch } from './launch/resolve-launch.js';
 import type { RuntimePaths } from './runtime-paths.js';
 import type { InstanceRecord } from './state/instance-record.js';
-import { portMap } from './state/instance-record.js';
+import { heldPorts, portMap } from './state/instance-record.js';
 import type { ReplicaTable } from './state/replica-table.js';
 
 export interface ReplicaNetworkOptions {
@@ -50,7 +50,7 @@ export class ReplicaNetwork {
 
   /** Ports of recorded replicas stay theirs. */
   reserve(records: readonly InstanceRecord[]): void {
-    this.ports.reserve(records.flatMap((r) => r.ports.map(([, port]) => port)));
+    this.ports.reserve(records.flatMap(heldPorts));
   }
 
   /**
@@ -60,11 +60,12 @@ export class ReplicaNetwork {
   async createRecord(spec: InstanceSpec): Promise<InstanceRecord> {
     const adapter = adapterFor(spec.service, this.options.adapters);
     const wanted = containerPorts(spec.service, adapter?.adapter.defaultPorts ?? []);
-    const ports = await this.ports.allocate(wanted.length);
+    const ports = await this.ports.allocate(Math.max(1, wanted.length));
     const id = this.options.paths.newInstanceId(spec);
     const record: InstanceRecord = {
       id, stack: spec.stack, service: spec.service.name, replica: spec.replica, state: 'created',
       ports: wanted.map((containerPort, i) => [containerPort, ports[i] as number] as const),
+      ...(wanted.length === 0 ? { privatePort: ports[0] as number } : {}),
       logFile: this.options.paths.logFile(spec.stack, id), spec, createdAt: Date.now(),
     };
     try {
@@ -87,6 +88,7 @@ export class ReplicaNetwork {
     return resolveLaunch(spec, {
       stateDir: this.options.paths.stateDir,
       ports: portMap(record),
+      ...(record.privatePort === undefined ? {} : { privatePort: record.privatePort }),
       directory: this.directory(spec.stack, [directoryEntry(spec.service), ...referencedServices(spec.service)]),
       adapters: this.options.adapters,
       runDir: this.options.paths.runDir(record.id),
@@ -113,7 +115,7 @@ export class ReplicaNetwork {
 
   /** After a replica is removed: its ports go back, and its service's forwarders close with its last replica. */
   async released(record: InstanceRecord): Promise<void> {
-    this.ports.release(record.ports.map(([, port]) => port));
+    this.ports.release(heldPorts(record));
     if (this.options.table.ofService(record.stack, record.service).length === 0) await this.forwarders.release(record.stack, record.service);
   }
 

@@ -6,7 +6,7 @@ import { stackName } from '../../model/ids.js';
 import type { Service } from '../../model/stack.js';
 import { conformanceService } from '../conformance.js';
 import type { InstanceSpec } from '../runtime.js';
-import { groupMembers } from './spawn/process-group.js';
+import { delay, groupMembers } from './spawn/process-group.js';
 
 /** A temporary project folder (searchable by other users, as postgres needs) with a `.berth` state folder path. */
 export function tempProject(prefix = 'berth-process-'): { dir: string; stateDir: string; remove(): void } {
@@ -34,4 +34,14 @@ export function nodeService(name: string, script: string, cwd: string, overrides
 /** Pids still alive in the process groups of the given leaders (zombies excluded). */
 export function leftovers(pgids: readonly number[]): number[] {
   return pgids.flatMap((pgid) => groupMembers(pgid));
+}
+
+/** Retries `attempt` until `ok` accepts its value (→ that value) or the deadline passes (→ the last value). */
+export async function eventually<T>(attempt: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await attempt();
+    if (ok(value) || Date.now() >= deadline) return value;
+    await delay(50);
+  }
 }

@@ -22,9 +22,9 @@ export function parseBytes(text: string): number | undefined {
 /** Reads a size (number of bytes or text with a unit); a bad one is SPEC_TYPE at `path`. */
 export function readBytes(value: unknown, ctx: StageContext, path: ModelPath): number | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-  const bytes = typeof value === 'string' ? parseBytes(value) : undefined;
-  if (bytes !== undefined) return bytes;
+  const bytes = typeof value === 'number' ? value : typeof value === 'string' ? parseBytes(value) : undefined;
+  // Past 2^53 bytes (8 PiB) a number is no longer exact: such a size is a typo, not a limit.
+  if (bytes !== undefined && Number.isSafeInteger(bytes) && bytes >= 0) return bytes;
   ctx.error('SPEC_TYPE', path, `cannot read the size ${JSON.stringify(value)}`, {
     hint: 'use a number of bytes or a number with a unit: 512m, 2g, 1gb (units are powers of 1024)',
   });

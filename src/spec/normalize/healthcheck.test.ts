@@ -48,6 +48,20 @@ describe('normalize: healthcheck', () => {
     expect(ctx.issues[0]?.message).toContain(reason);
   });
 
+  it('takes 0 as docker\'s default, as the engine does, so a 0s interval never probes in a tight loop', () => {
+    const { web, ctx } = loadWeb({ image: 'x', healthcheck: { test: 'true', interval: '0s', timeout: 0, retries: 0, start_interval: '0s' } });
+    expect(ctx.issues).toEqual([]);
+    expect(web.healthcheck).toEqual({ test: { kind: 'shell', command: 'true' }, ...defaults });
+  });
+
+  it.each([
+    ['interval', '-5s', 'SPEC_DURATION'],
+    ['retries', -1, 'SPEC_TYPE'],
+  ])('refuses a negative %s', (key, value, code) => {
+    const { ctx } = loadWeb({ image: 'x', healthcheck: { test: 'true', [key]: value } });
+    expect(ctx.issues.map((issue) => [issue.code, issue.path])).toEqual([[code, `services.web.healthcheck.${key}`]]);
+  });
+
   it('reports a bad interval as SPEC_DURATION and keeps the default', () => {
     const { web, ctx } = loadWeb({ image: 'x', healthcheck: { test: 'true', interval: 'often' } });
     expect(ctx.issues[0]?.code).toBe('SPEC_DURATION');

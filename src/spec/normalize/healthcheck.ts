@@ -30,16 +30,32 @@ export function readHealthcheck(value: unknown, ctx: StageContext, path: ModelPa
   }
   const test = readTest(dict.test, ctx, [...path, 'test']);
   if (!test) return undefined;
-  const duration = (key: string, fallback: number): number =>
-    dict[key] === undefined || dict[key] === null ? fallback : readDuration(dict[key], ctx, [...path, key]) ?? fallback;
+  const timing = (key: string, fallback: number): number => readTiming(dict[key], fallback, ctx, [...path, key]);
   return {
     test,
-    intervalMs: duration('interval', HEALTHCHECK_DEFAULTS.intervalMs),
-    timeoutMs: duration('timeout', HEALTHCHECK_DEFAULTS.timeoutMs),
-    retries: readInteger(dict.retries, ctx, [...path, 'retries']) ?? HEALTHCHECK_DEFAULTS.retries,
-    startPeriodMs: duration('start_period', HEALTHCHECK_DEFAULTS.startPeriodMs),
-    startIntervalMs: duration('start_interval', HEALTHCHECK_DEFAULTS.startIntervalMs),
+    intervalMs: timing('interval', HEALTHCHECK_DEFAULTS.intervalMs),
+    timeoutMs: timing('timeout', HEALTHCHECK_DEFAULTS.timeoutMs),
+    retries: timing('retries', HEALTHCHECK_DEFAULTS.retries),
+    startPeriodMs: timing('start_period', HEALTHCHECK_DEFAULTS.startPeriodMs),
+    startIntervalMs: timing('start_interval', HEALTHCHECK_DEFAULTS.startIntervalMs),
   };
+}
+
+/**
+ * One timing (a duration, or the `retries` count) as the engine uses it: absent or 0 means docker's default ("0
+ * means inherit" in its API, so `interval: 0s` never probes in a tight loop); a negative one is refused, as the engine
+ * refuses it.
+ */
+function readTiming(value: unknown, fallback: number, ctx: StageContext, path: ModelPath): number {
+  if (value === undefined || value === null) return fallback;
+  const retries = path[path.length - 1] === 'retries';
+  const read = retries ? readInteger(value, ctx, path) : readDuration(value, ctx, path);
+  if (read === undefined || read === 0) return fallback;
+  if (read > 0) return read;
+  ctx.error(retries ? 'SPEC_TYPE' : 'SPEC_DURATION', path, `a healthcheck ${String(path[path.length - 1])} cannot be negative, got ${JSON.stringify(value)}`, {
+    hint: 'give a positive value, or 0 (or nothing) for docker\'s default',
+  });
+  return fallback;
 }
 
 function readTest(value: unknown, ctx: StageContext, path: ModelPath): HealthcheckTest | undefined {

@@ -35,7 +35,7 @@ function readPort(entry: unknown, ctx: StageContext, path: ModelPath): PortMappi
     });
     return undefined;
   }
-  const published = readString(entry.published, ctx, [...path, 'published']);
+  const published = readPublished(entry.published, ctx, [...path, 'published']);
   const hostIp = readString(entry.host_ip, ctx, [...path, 'host_ip']);
   const name = readString(entry.name, ctx, [...path, 'name']);
   const appProtocol = readString(entry.app_protocol, ctx, [...path, 'app_protocol']);
@@ -48,6 +48,19 @@ function readPort(entry: unknown, ctx: StageContext, path: ModelPath): PortMappi
     ...(name === undefined ? {} : { name }),
     ...(appProtocol === undefined ? {} : { appProtocol }),
   };
+}
+
+/** `published`: a host port or range (`"8080"`, `"8000-8010"`); `""` or absent = an ephemeral port. */
+function readPublished(value: unknown, ctx: StageContext, path: ModelPath): string | undefined {
+  const text = readString(value, ctx, path);
+  if (text === undefined || text === '') return text;
+  const match = /^(\d+)(?:-(\d+))?$/.exec(text);
+  const [start, end] = match ? [Number(match[1]), Number(match[2] ?? match[1])] : [NaN, NaN];
+  if (start <= end && end <= 65535) return text;
+  ctx.error('SPEC_PORT', path, `expected a host port from 0 to 65535 or a range like "8000-8010", got ${JSON.stringify(value)}`, {
+    hint: 'set `published:` to the port to open on the host, or leave it out for a free one',
+  });
+  return undefined;
 }
 
 function readProtocol(value: unknown, ctx: StageContext, path: ModelPath): Protocol {

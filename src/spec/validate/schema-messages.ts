@@ -137,6 +137,9 @@ function typeHint(types: readonly string[], got: unknown, path: ModelPath): stri
     return typeof path[path.length - 1] === 'number' ? 'remove the empty list entry, or write its value' : 'write a value after the key, or remove the key';
   }
   if (typeof got === 'number' && types.includes('integer') && !types.includes('number')) return 'write a whole number, such as 2';
+  const only = new Set(types).size === 1 ? types[0] : undefined;
+  if (Array.isArray(got) && only === 'object') return 'write `key: value` lines here, not a list of `- ` items';
+  if (typeof got === 'object' && !Array.isArray(got) && only === 'array') return 'write a list here: one `- item` per line';
   const quotable = types.includes('string') && (typeof got === 'number' || typeof got === 'boolean');
   return quotable ? `write it in quotes to make it a string: "${String(got)}"` : undefined;
 }

@@ -112,7 +112,7 @@ x-berth:
   it('checks merge markers as the merge will see them: !reset absent, !override unwrapped', () => {
     expect(check('services:\n  api:\n    image: x\n    ports: !reset []\n    build: !override {context: .}\n').lines).toEqual([]);
     expect(check('services:\n  api:\n    image: x\n    ports: !override {a: 1}\n').lines).toEqual([
-      'compose.yml:4:22 SPEC_TYPE services.api.ports: expected a list, got a mapping',
+      'compose.yml:4:22 SPEC_TYPE services.api.ports: expected a list, got a mapping\n  hint: write a list here: one `- item` per line',
     ]);
   });
 

@@ -7,6 +7,7 @@ import type { PrepareContext, SpawnUser } from '../launch/launch-plan.js';
 import { runTool } from '../spawn/run-tool.js';
 import { prepareDataFolder } from './data-folder.js';
 import type { AdapterInput } from './image-adapter.js';
+import { initScripts, runInitScripts } from './postgres-init-scripts.js';
 import type { PostgresInstall } from './postgres.js';
 
 export interface PostgresInitArgs {
@@ -24,7 +25,8 @@ const TOOL_TIMEOUT_MS = 120_000;
  * Before each start: the data and socket folders exist and belong to the server's account. On the first start
  * (no PG_VERSION yet), as the image's entry point does: initdb with the superuser and its password (via a
  * password file, never argv), scram-sha-256 for TCP and trust for the local socket, UTF8; then the database
- * POSTGRES_DB created in single-user mode, before the server ever listens.
+ * POSTGRES_DB created in single-user mode, before the server ever listens; then the scripts mounted into
+ * /docker-entrypoint-initdb.d, against a temporary socket-only server.
  */
 export async function initialisePostgres(args: PostgresInitArgs, context: PrepareContext): Promise<void> {
   const { input, dataDir, user } = args;
@@ -40,6 +42,8 @@ export async function initialisePostgres(args: PostgresInitArgs, context: Prepar
   }
   await initdb(args, context);
   if (args.database !== 'postgres') await createDatabase(args, context);
+  const scripts = initScripts(input.spec.service.volumes);
+  if (scripts.length > 0) await runInitScripts(args, scripts, context);
   context.log('e', 'PostgreSQL init process complete; ready for start up.');
 }
 

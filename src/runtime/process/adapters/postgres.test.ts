@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, conformanceService } from '../../conformance.js';
 import type { Instance } from '../../runtime.js';
 import { ProcessRuntime } from '../process-runtime.js';
-import { waitFor } from '../spawn/process-group.js';
-import { specOf, tempProject } from '../test-helpers.js';
+import { eventually, specOf, tempProject } from '../test-helpers.js';
 
 const run = promisify(execFile);
 const project = tempProject('berth-pg-');
@@ -25,18 +24,10 @@ const service = conformanceService('db', {
 let instance: Instance;
 const address = runtime.serviceAddress('demo', 'db');
 
-async function healthy(): Promise<boolean> {
-  const probe = await runtime.exec(instance.id, { kind: 'shell', command: 'pg_isready -U "$POSTGRES_USER" -d "$POSTGRES_DB"' }, { timeoutMs: 5000 });
-  return probe.exitCode === 0;
-}
-
+/** The seed stacks' healthcheck, as the supervisor runs it. */
 async function waitHealthy(): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (await healthy()) return;
-    await waitFor(() => false, { timeoutMs: 100 });
-  }
-  throw new Error('postgres did not become ready within 30 s');
+  const probe = () => runtime.exec(instance.id, { kind: 'shell', command: 'pg_isready -U "$POSTGRES_USER" -d "$POSTGRES_DB"' }, { timeoutMs: 5000 });
+  expect(await eventually(probe, (r) => r.exitCode === 0)).toMatchObject({ exitCode: 0 });
 }
 
 async function sql(query: string, password = 's3cret'): Promise<string> {
@@ -86,5 +77,39 @@ describe('postgres image adapter', () => {
     const log = (await collect(runtime.logs(instance.id, { follow: false }))).map((l) => l.text);
     expect(log.filter((l) => l.includes('Skipping initialization'))).toHaveLength(1);
     expect(log.filter((l) => l.includes('init process complete'))).toHaveLength(1);
+  }, 60_000);
+});
+
+describe('postgres image adapter init scripts', () => {
+  const initProject = tempProject('berth-pg-init-');
+  const initRuntime = new ProcessRuntime({ stateDir: initProject.stateDir });
+  const scripts = path.join(initProject.dir, 'initdb');
+  mkdirSync(scripts);
+  writeFileSync(path.join(scripts, '01-schema.sql'), 'CREATE TABLE items (name text);\nCREATE FUNCTION twice(x int) RETURNS int AS $$\n  SELECT x * 2;\n$$ LANGUAGE sql;\n');
+  writeFileSync(path.join(scripts, '02-seed.sh'), 'psql -v ON_ERROR_STOP=1 -c "INSERT INTO items VALUES (\'from sh as $POSTGRES_USER\')"\n');
+  writeFileSync(path.join(scripts, 'README.md'), 'not a script');
+  writeFileSync(path.join(initProject.dir, 'first.sql'), "INSERT INTO pg_temp_not_there VALUES (1);\n");
+  const base = {
+    image: 'postgres',
+    environment: { POSTGRES_PASSWORD: 'pw', POSTGRES_DB: 'app', POSTGRES_INITDB_ARGS: '--no-sync' },
+  };
+
+  afterAll(async () => {
+    await initRuntime.stopOrphans();
+    await initRuntime.close();
+    initProject.remove();
+  });
+
+  it('runs the scripts mounted into /docker-entrypoint-initdb.d on the first start, in name order', async () => {
+    const db = conformanceService('db', { ...base, volumes: [{ type: 'bind', source: scripts, target: '/docker-entrypoint-initdb.d', readOnly: true }] });
+    const started = await initRuntime.start((await initRuntime.create(specOf({ stack: 'initdemo', projectDir: initProject.dir, service: db }))).id);
+    const query = async (): Promise<string> => (await initRuntime.exec(started.id, { kind: 'exec', argv: ['psql', '-tAc', 'SELECT name || twice(21) FROM items'] }, { timeoutMs: 5000 })).output.trim();
+    expect(await eventually(query, (answer) => answer === 'from sh as postgres42')).toBe('from sh as postgres42');
+  }, 60_000);
+
+  it('fails the start when a script fails: RUNTIME_START_FAILED', async () => {
+    const db = conformanceService('broken', { ...base, volumes: [{ type: 'bind', source: path.join(initProject.dir, 'first.sql'), target: '/docker-entrypoint-initdb.d/first.sql', readOnly: true }] });
+    const instance = await initRuntime.create(specOf({ stack: 'initdemo', projectDir: initProject.dir, service: db }));
+    await expect(initRuntime.start(instance.id)).rejects.toMatchObject({ code: 'RUNTIME_START_FAILED', message: expect.stringContaining('first.sql') });
   }, 60_000);
 });

@@ -7,8 +7,7 @@ import { conformanceService } from '../../conformance.js';
 import type { Instance } from '../../runtime.js';
 import { PortAllocator } from '../addresses/port-allocator.js';
 import { ProcessRuntime } from '../process-runtime.js';
-import { waitFor } from '../spawn/process-group.js';
-import { specOf, tempProject } from '../test-helpers.js';
+import { eventually, specOf, tempProject } from '../test-helpers.js';
 import { addRedisCliPort } from './redis.js';
 
 const run = promisify(execFile);
@@ -22,14 +21,10 @@ async function cli(port: number, ...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
+/** The seed stack's healthcheck (`["CMD", "redis-cli", "ping"]`), as the supervisor runs it. */
 async function waitPong(): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const probe = await runtime.exec(instance.id, { kind: 'exec', argv: ['redis-cli', 'ping'] }, { timeoutMs: 3000 });
-    if (probe.output.trim() === 'PONG') return;
-    await waitFor(() => false, { timeoutMs: 50 });
-  }
-  throw new Error('redis did not answer PONG within 15 s');
+  const probe = () => runtime.exec(instance.id, { kind: 'exec', argv: ['redis-cli', 'ping'] }, { timeoutMs: 3000 });
+  expect((await eventually(probe, (r) => r.output.trim() === 'PONG')).output.trim()).toBe('PONG');
 }
 
 beforeAll(async () => {

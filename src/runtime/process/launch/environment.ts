@@ -20,11 +20,14 @@ export function inheritedEnvironment(from: NodeJS.ProcessEnv = process.env): Rec
   return out;
 }
 
-/** `PORT` (the main container port's replica port), `HOST`, and `PORT_<containerPort>` for each. */
-export function portEnvironment(ports: ReadonlyMap<number, number>): Record<string, string> {
+/**
+ * `PORT` (the main container port's replica port), `HOST`, and `PORT_<containerPort>` for each; for a service
+ * without container ports, `PORT` is its private port, if it has one.
+ */
+export function portEnvironment(ports: ReadonlyMap<number, number>, privatePort?: number): Record<string, string> {
   const out: Record<string, string> = {};
   const first = ports.values().next();
-  if (first.done) return out;
+  if (first.done) return privatePort === undefined ? out : { PORT: String(privatePort), HOST: REPLICA_HOST };
   out.PORT = String(first.value);
   out.HOST = REPLICA_HOST;
   for (const [containerPort, port] of ports) out[`PORT_${containerPort}`] = String(port);
@@ -45,6 +48,7 @@ export interface ReplicaEnvironmentParts {
   /** The service's environment after rewriting. */
   readonly service: Readonly<Record<string, string>>;
   readonly ports: ReadonlyMap<number, number>;
+  readonly privatePort?: number;
   /** InstanceSpec.env: BERTH_SERVICE, BERTH_REPLICA, … */
   readonly extra: Readonly<Record<string, string>>;
   readonly user?: SpawnUser;
@@ -55,5 +59,5 @@ export interface ReplicaEnvironmentParts {
  * environment, PORT/HOST/PORT_<n> (the replica must listen where berth forwards to), then berth's own variables.
  */
 export function replicaEnvironment(parts: ReplicaEnvironmentParts): Record<string, string> {
-  return { ...parts.inherited, ...userEnvironment(parts.user), ...parts.service, ...portEnvironment(parts.ports), ...parts.extra };
+  return { ...parts.inherited, ...userEnvironment(parts.user), ...parts.service, ...portEnvironment(parts.ports, parts.privatePort), ...parts.extra };
 }

@@ -17,6 +17,8 @@ export interface LaunchContext {
   readonly stateDir: string;
   /** This replica's ports by container port, main one first. */
   readonly ports: ReadonlyMap<number, number>;
+  /** PORT for a service without container ports. */
+  readonly privatePort?: number;
   readonly directory: ServiceDirectory;
   readonly adapters: AdapterRegistry;
   readonly runDir: string;
@@ -46,6 +48,7 @@ export function resolveLaunch(spec: InstanceSpec, context: LaunchContext): Launc
     inherited: inheritedEnvironment(context.hostEnv),
     service: rewriteEnvironment(service.environment, { resolve: (h) => context.directory.resolve(h), ports: context.ports }),
     ports: context.ports,
+    ...(context.privatePort === undefined ? {} : { privatePort: context.privatePort }),
     extra: spec.env,
     ...(user ? { user } : {}),
   });

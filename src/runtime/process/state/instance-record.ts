@@ -21,6 +21,11 @@ export interface InstanceRecord {
   readonly state: InstanceState;
   /** Replica port by container port, main one first (JSON keeps the order of the pairs). */
   readonly ports: readonly (readonly [number, number])[];
+  /**
+   * When the service declares no container port: a port for `PORT` anyway (Procfile processes expect one, as
+   * foreman and Heroku give it), not forwarded and not an endpoint.
+   */
+  readonly privatePort?: number;
   readonly logFile: string;
   /** The spec it was created from: enough to start it again after berth restarts. */
   readonly spec: InstanceSpec;
@@ -69,4 +74,9 @@ export function toInstance(record: InstanceRecord): Instance {
 
 export function portMap(record: InstanceRecord): Map<number, number> {
   return new Map(record.ports.map(([c, p]) => [c, p]));
+}
+
+/** Every host port a replica holds. */
+export function heldPorts(record: InstanceRecord): number[] {
+  return [...record.ports.map(([, port]) => port), ...(record.privatePort === undefined ? [] : [record.privatePort])];
 }
