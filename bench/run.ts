@@ -1,6 +1,7 @@
 /** Runs berth's benchmarks; each prints its figures and ratios against a peer run side by side. */
 import { existsSync } from 'node:fs';
 import { benchLoad500 } from './load-500-services.js';
+import { benchUpDemo } from './up-demo.js';
 
 if (!existsSync('dist/cli/main.js')) {
   console.error('build first: npm run build (the CLI comparison runs bin/berth.js)');
@@ -8,3 +9,5 @@ if (!existsSync('dist/cli/main.js')) {
 }
 console.log('== loader');
 benchLoad500();
+console.log('\n== process runtime');
+benchUpDemo();
