@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,9 @@ export class TestProject {
 
   constructor(files: Record<string, string> = {}, copyFrom?: string) {
     this.dir = mkdtempSync(path.join(os.tmpdir(), 'berth-it-'));
+    // mkdtemp makes the folder 0700; postgres runs as the `postgres` user when berth is root and must be able to
+    // enter the project folder to reach its data in .berth/volumes (berth reports this, with the chmod, when not).
+    chmodSync(this.dir, 0o755);
     if (copyFrom) cpSync(copyFrom, this.dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.berth`) });
     for (const [name, text] of Object.entries(files)) writeFileSync(path.join(this.dir, name), text);
   }

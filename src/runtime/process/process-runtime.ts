@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { BerthError } from '../../errors.js';
+import { aggregate, BerthError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
 import type { InstanceId, StackName } from '../../model/ids.js';
 import type { Stack } from '../../model/stack.js';
@@ -11,6 +11,7 @@ import { AdapterRegistry } from './adapters/registry.js';
 import { EventHub } from './event-hub.js';
 import type { PublishedPort } from './forwarder/service-forwarders.js';
 import type { LaunchPlan } from './launch/launch-plan.js';
+import { checkRunnable } from './launch/resolve-launch.js';
 import { ReplicaLogs } from './logs/replica-logs.js';
 import { ReplicaNetwork } from './replica-network.js';
 import { RuntimePaths } from './runtime-paths.js';
@@ -63,14 +64,16 @@ export class ProcessRuntime implements Runtime {
   private readonly network: ReplicaNetwork;
   private readonly starting = new Set<InstanceId>();
   private closed = false;
+  private readonly adapters: AdapterRegistry;
 
   constructor(private readonly options: ProcessRuntimeOptions) {
     this.log = options.log ?? silentLogger;
     this.paths = new RuntimePaths(options.stateDir);
     this.table = new ReplicaTable(this.paths.stateFile);
     this.replicaLogs = new ReplicaLogs({ ...(options.logMaxBytes ? { maxBytes: options.logMaxBytes } : {}), ...(options.logMaxFiles ? { maxFiles: options.logMaxFiles } : {}) });
+    this.adapters = options.adapters ?? AdapterRegistry.standard();
     this.network = new ReplicaNetwork({
-      paths: this.paths, log: this.log, adapters: options.adapters ?? AdapterRegistry.standard(),
+      paths: this.paths, log: this.log, adapters: this.adapters,
       table: this.table, ...(options.hostEnv ? { hostEnv: options.hostEnv } : {}),
     });
   }
@@ -79,8 +82,14 @@ export class ProcessRuntime implements Runtime {
    * Tells the runtime every service of a stack (names, aliases), so that references between services resolve
    * and virtual addresses are collision-free; call it whenever the stack is loaded, before creating replicas.
    * Without it, only services the runtime has seen (and the dependencies they name) are known.
+   * Throws RUNTIME_UNRUNNABLE (all such services at once) when a service cannot run as a local process, so that
+   * nothing of the stack starts.
    */
   useStack(stack: Stack): void {
+    const problems = Object.values(stack.services)
+      .map((service) => checkRunnable(service, this.adapters))
+      .filter((problem): problem is BerthError => problem !== undefined);
+    if (problems.length > 0) throw aggregate(problems);
     this.network.useStack(stack);
   }
 

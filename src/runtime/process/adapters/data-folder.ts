@@ -33,19 +33,21 @@ export async function prepareDataFolder(options: DataFolderOptions): Promise<voi
 
 async function makeReachable(options: DataFolderOptions, owner: SpawnUser): Promise<void> {
   const state = path.resolve(options.stateDir);
+  const blocked: string[] = [];
   for (let dir = path.dirname(path.resolve(options.dir)); ; dir = path.dirname(dir)) {
     const info = await stat(dir);
     const bit = info.uid === owner.uid ? 0o100 : info.gid === owner.gid ? 0o010 : 0o001;
     if ((info.mode & bit) === 0) {
       if (dir === state || dir.startsWith(`${state}${path.sep}`)) await chmod(dir, (info.mode & 0o7777) | 0o001);
-      else {
-        throw new BerthError('RUNTIME_START_FAILED', `${options.program} runs as the user \`${owner.name ?? owner.uid}\`, which cannot reach ${options.dir}: ${dir} is not searchable by it`, {
-          hint: `allow it with \`chmod o+x ${dir}\`, or move the project to a folder other users can enter (e.g. /srv or /opt)`,
-        });
-      }
+      else blocked.push(dir);
     }
-    if (dir === path.dirname(dir)) return;
+    if (dir === path.dirname(dir)) break;
   }
+  if (blocked.length === 0) return;
+  // Not fixed silently: search permission on a user's folder lets every local user open files in it by name.
+  throw new BerthError('RUNTIME_START_FAILED', `${options.program} runs as the user \`${owner.name ?? owner.uid}\`, which cannot reach ${options.dir}: ${blocked.reverse().join(', ')} ${blocked.length === 1 ? 'is' : 'are'} not searchable by it`, {
+    hint: `allow it with \`chmod o+x ${blocked.join(' ')}\`, or move the project to a folder other users can enter (e.g. /srv or /opt)`,
+  });
 }
 
 async function chownTree(dir: string, owner: SpawnUser): Promise<void> {

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { Logger } from '../../../log/logger.js';
 import type { PortMapping } from '../../../model/stack.js';
 import type { Endpoint } from '../../runtime.js';
@@ -22,6 +23,23 @@ export interface PublishedPort {
   readonly containerPort: number;
 }
 
+/**
+ * The addresses a published port listens on. A wildcard (`0.0.0.0`, `::`) is expanded into 127.0.0.1 (or ::1) and
+ * every address of the host's other interfaces: a socket on the wildcard itself would also hold the port on every
+ * loopback address, including the services' virtual addresses (127.77.x.y), so `8000:8000` could never coexist with
+ * a service listening on container port 8000. Reachability is the same as compose's, for the interfaces present at
+ * start.
+ */
+export function concreteAddresses(hostIp: string, interfaces = os.networkInterfaces()): string[] {
+  const family = hostIp === '0.0.0.0' ? 'IPv4' : hostIp === '::' ? 'IPv6' : undefined;
+  if (!family) return [hostIp];
+  const external = Object.values(interfaces).flat()
+    .filter((i): i is os.NetworkInterfaceInfo => Boolean(i) && !i!.internal && i!.family === family)
+    .map((i) => i.address)
+    .filter((address) => !address.toLowerCase().startsWith('fe80:')); // link-local needs a scope id
+  return [family === 'IPv4' ? '127.0.0.1' : '::1', ...new Set(external)];
+}
+
 interface Entry {
   readonly forwarders: Map<string, TcpForwarder>;
   readonly publishedPorts: PublishedPort[];
@@ -29,7 +47,7 @@ interface Entry {
 
 /**
  * The forwarders of each service: one on its virtual address per container port, and one per published port
- * (`8000:8000` on 0.0.0.0 as compose does, `127.0.0.1:9000:8000` on the given address; a range takes its first
+ * (`8000:8000` on every address as compose does — see concreteAddresses —, `127.0.0.1:9000:8000` on the given address; a range takes its first
  * free port; no host port = any free port). Started with a service's first replica, closed with its last.
  */
 export class ServiceForwarders {
@@ -84,15 +102,24 @@ export class ServiceForwarders {
       return;
     }
     const hostIp = (mapping.hostIp ?? '0.0.0.0').replace(/^\[(.*)\]$/, '$1');
+    const addresses = concreteAddresses(hostIp);
     const candidates = hostPorts(mapping.published);
-    for (const [i, port] of candidates.entries()) {
+    for (const [i, candidate] of candidates.entries()) {
+      const opened: string[] = [];
       try {
-        const forwarder = await this.open(entry, id, {
-          host: hostIp, port, backends: () => forwarding.backends(mapping.target), label: `service ${forwarding.service}, published port ${mapping.published ?? port}`,
-        });
-        entry.publishedPorts.push({ hostIp, hostPort: forwarder.port, containerPort: mapping.target });
+        let port = candidate;
+        for (const address of addresses) {
+          const key = `${id}@${address}`;
+          const forwarder = await this.open(entry, key, {
+            host: address, port, backends: () => forwarding.backends(mapping.target), label: `service ${forwarding.service}, published port ${mapping.published ?? port}`,
+          });
+          opened.push(key);
+          port = forwarder.port; // an ephemeral port chosen on the first address is used on the others too
+        }
+        entry.publishedPorts.push({ hostIp, hostPort: port, containerPort: mapping.target });
         return;
       } catch (error) {
+        await Promise.all(opened.map((key) => { const f = entry.forwarders.get(key); entry.forwarders.delete(key); return f?.close(); }));
         if (i === candidates.length - 1) throw error;
       }
     }

@@ -80,6 +80,17 @@ export function resolveLaunch(spec: InstanceSpec, context: LaunchContext): Launc
   throw unrunnable(service, contextDir);
 }
 
+/**
+ * Whether a service can run as a local process at all, without preparing anything: the same decision as
+ * resolveLaunch, so that `up` can refuse an unrunnable stack before it starts any of it.
+ */
+export function checkRunnable(service: Service, adapters: AdapterRegistry): BerthError | undefined {
+  if ((service.berth.process?.command?.length ?? 0) > 0) return undefined;
+  const contextDir = localContext(service);
+  if (contextDir && (service.entrypoint?.length ?? 0) + (service.command?.length ?? 0) > 0) return undefined;
+  return adapters.match(service.image) ? undefined : unrunnable(service, contextDir);
+}
+
 /** The image adapter a service runs with: when it has no x-berth command and no local build with a command. */
 export function adapterFor(service: Service, adapters: AdapterRegistry): AdapterMatch | undefined {
   if ((service.berth.process?.command?.length ?? 0) > 0) return undefined;

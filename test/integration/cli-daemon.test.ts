@@ -1,0 +1,74 @@
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TestProject } from '../support/stack-helpers.js';
+
+const COMPOSE = `services:\n  web:\n    x-berth:\n      process:\n        command: [${JSON.stringify(process.execPath)}, "-e", "setInterval(() => {}, 1000)"]\n`;
+
+let project: TestProject | undefined;
+afterEach(() => project?.cleanup());
+
+describe('the CLI and the daemon', () => {
+  it('says the stack is not running, and how to start it, when no daemon answers', () => {
+    project = new TestProject({ 'compose.yaml': COMPOSE });
+    const logs = project.run(['logs']);
+    expect(logs.status).toBe(1);
+    expect(logs.stderr).toContain('DAEMON_UNREACHABLE: stack');
+    expect(logs.stderr).toContain('hint: start it with `berth up -d`');
+    const ps = project.run(['ps']);
+    expect(ps.status).toBe(0);
+    expect(ps.stderr).toContain('is not running');
+  });
+
+  it('reports a daemon that cannot start, with the end of its log', () => {
+    project = new TestProject({ 'compose.yaml': COMPOSE });
+    mkdirSync(path.join(project.dir, '.berth/daemon.sock/blocked'), { recursive: true }); // the socket path is taken by a folder
+    const up = project.run(['up', '-d']);
+    expect(up.status).toBe(1);
+    expect(up.stderr).toContain('DAEMON_START: the berth daemon exited with status 1 while starting');
+  });
+
+  it('refuses a stack with a service it cannot run before starting any of it, saying how to fix it', () => {
+    project = new TestProject({ 'compose.yaml': `${COMPOSE}  proxy:\n    image: nginx:1.25\n` });
+    const up = project.run(['up', '-d']);
+    expect(up.status).toBe(1);
+    expect(up.stderr).toContain('RUNTIME_UNRUNNABLE: service proxy uses the image `nginx:1.25`, which berth cannot run as a local process');
+    expect(up.stderr).toContain('x-berth: {process: {command: [...]}}');
+    expect(project.ps()).toEqual([]);
+  });
+
+  it('fails up with STACK_FAILED naming the service whose replica cannot start', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      project = new TestProject({ 'compose.yaml': `${COMPOSE}    ports: ["127.0.0.1:${port}:80"]\n` });
+      const up = project.run(['up', '-d']);
+      expect(up.status).toBe(1);
+      expect(up.stderr).toContain(`cannot listen on 127.0.0.1:${port}`);
+      expect(up.stderr).toContain('STACK_FAILED: a service failed to start');
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('has --help on every command', () => {
+    project = new TestProject({ 'compose.yaml': COMPOSE });
+    for (const verb of ['up', 'down', 'ps', 'logs', 'start', 'stop', 'restart', 'exec', 'config']) {
+      const help = project.run([verb, '--help']);
+      expect(help.status, verb).toBe(0);
+      expect(help.stdout, verb).toContain(`Usage: berth ${verb}`);
+    }
+  });
+
+  it('runs a command with the service environment through exec', async () => {
+    project = new TestProject({ 'compose.yaml': `${COMPOSE}    environment:\n      GREETING: hello from web\n` });
+    expect(project.run(['up', '-d', '--wait']).status).toBe(0);
+    const exec = project.run(['exec', 'web', '--', 'sh', '-c', 'echo "$GREETING on $HOST:$PORT"']);
+    expect(exec.status, exec.stderr).toBe(0);
+    expect(exec.stdout).toMatch(/^hello from web on 127\.0\.0\.1:\d+\n$/);
+    const failing = project.run(['exec', 'web', '--', 'sh', '-c', 'exit 3']);
+    expect(failing.status).toBe(3);
+  });
+});
