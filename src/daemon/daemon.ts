@@ -36,7 +36,10 @@ export class Daemon {
       log: log.child({ component: 'api' }),
       routes: daemonRoutes({
         supervisor, runtime, stateDir, info,
-        useStack: (stack) => runtime.useStack(stack),
+        useStack: (stack) => {
+          runtime.checkStack(stack);
+          runtime.useStack(stack);
+        },
         requestExit: () => void this.close().then(this.options.onExit),
       }),
     });

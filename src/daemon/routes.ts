@@ -17,7 +17,7 @@ interface RouteDeps {
   readonly stateDir: StateDir;
   readonly info: DaemonInfo;
   readonly requestExit: () => void;
-  /** Tells the runtime the whole stack before replicas are created (service addresses, published ports). */
+  /** Checks the stack can run and tells the runtime all of it before replicas are created (addresses, ports). */
   readonly useStack: (stack: Stack) => void;
 }
 

@@ -82,15 +82,20 @@ export class ProcessRuntime implements Runtime {
    * Tells the runtime every service of a stack (names, aliases), so that references between services resolve
    * and virtual addresses are collision-free; call it whenever the stack is loaded, before creating replicas.
    * Without it, only services the runtime has seen (and the dependencies they name) are known.
-   * Throws RUNTIME_UNRUNNABLE (all such services at once) when a service cannot run as a local process, so that
-   * nothing of the stack starts.
    */
   useStack(stack: Stack): void {
+    this.network.useStack(stack);
+  }
+
+  /**
+   * Throws RUNTIME_UNRUNNABLE (for all such services at once) when a service of the stack cannot run as a local
+   * process, so that `up` refuses the stack before starting any of it.
+   */
+  checkStack(stack: Stack): void {
     const problems = Object.values(stack.services)
       .map((service) => checkRunnable(service, this.adapters))
       .filter((problem): problem is BerthError => problem !== undefined);
     if (problems.length > 0) throw aggregate(problems);
-    this.network.useStack(stack);
   }
 
   /** A service's virtual address (its forwarders listen there on its container ports). */
