@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestProject } from '../support/stack-helpers.js';
+import { groupAlive, TestProject, waitFor } from '../support/stack-helpers.js';
 
 const COMPOSE = `services:\n  web:\n    x-berth:\n      process:\n        command: [${JSON.stringify(process.execPath)}, "-e", "setInterval(() => {}, 1000)"]\n`;
 
@@ -51,6 +51,20 @@ describe('the CLI and the daemon', () => {
     } finally {
       taken.close();
     }
+  });
+
+  it('a new daemon stops what a killed one left running and starts the stack afresh', async () => {
+    project = new TestProject({ 'compose.yaml': COMPOSE });
+    expect(project.run(['up', '-d']).status).toBe(0);
+    const old = await waitFor('web running', () => project?.replica('web')?.pid);
+    const daemon = JSON.parse(readFileSync(path.join(project.dir, '.berth/daemon.json'), 'utf8')) as { pid: number };
+    process.kill(daemon.pid, 'SIGKILL');
+    await waitFor('the daemon to be gone', () => !groupAlive(daemon.pid) || undefined);
+    expect(groupAlive(old)).toBe(true); // the replica outlives its daemon
+    expect(project.run(['up', '-d']).status).toBe(0);
+    const fresh = await waitFor('web running under the new daemon', () => project?.replica('web')?.pid);
+    expect(fresh).not.toBe(old);
+    await waitFor('the old replica to be stopped', () => !groupAlive(old));
   });
 
   it('has --help on every command', () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../golden/golden-cases.js';
@@ -9,9 +10,23 @@ const EXAMPLE = path.resolve(FIXTURES, '../../examples/tasks');
 let project: TestProject;
 let port: number;
 
-async function http(method: string, url: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(url, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-  return { status: res.status, json: await res.json().catch(() => null) };
+/** One request on a new connection (no keep-alive pool: a test kills replicas, and with them pooled connections). */
+function http(method: string, url: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(url, { method, agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: unknown = null;
+        try { json = JSON.parse(text); } catch { /* not JSON */ }
+        resolve({ status: res.statusCode ?? 0, json });
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 describe('the example stack (postgres, redis, migration job, 2 API replicas, worker) as local processes', () => {
@@ -68,10 +83,13 @@ describe('the example stack (postgres, redis, migration job, 2 API replicas, wor
 
   it('keeps data across down and up, and loses it with down --volumes; down leaves no process behind even after the daemon was killed', async () => {
     await http('POST', `http://127.0.0.1:${port}/tasks`, { title: 'survives a restart' });
+    const hitsBefore = ((await http('GET', `http://127.0.0.1:${port}/`)).json as { hits: number }).hits;
     expect(project.run(['down']).status).toBe(0);
     expect(project.run(['up', '-d', '--wait'], { API_PORT: String(port) }).status).toBe(0);
     const list = await http('GET', `http://127.0.0.1:${port}/tasks`);
-    expect((list.json as { title: string }[]).map((t) => t.title)).toContain('survives a restart');
+    expect((list.json as { title: string }[]).map((t) => t.title)).toContain('survives a restart'); // Postgres rows
+    const hitsAfter = ((await http('GET', `http://127.0.0.1:${port}/`)).json as { hits: number }).hits;
+    expect(hitsAfter).toBe(hitsBefore + 1); // the Redis counter, from its append-only file
 
     const pids = project.ps().map((r) => r.pid).filter((p): p is number => typeof p === 'number');
     const daemon = JSON.parse(readFileSync(path.join(project.dir, '.berth/daemon.json'), 'utf8')) as { pid: number };
