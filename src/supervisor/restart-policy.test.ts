@@ -17,7 +17,7 @@ describe('the restart policy table', () => {
     ['no', NO, exit(1), false],
     ['always', ALWAYS, exit(0), true],
     ['always', ALWAYS, exit(137), true],
-    ['unless-stopped', UNLESS, exit(0), true],
+    ['unless-stopped', UNLESS, exit(0), false],
     ['unless-stopped', UNLESS, exit(null, 'SIGKILL'), true],
     ['on-failure', ON_FAILURE, exit(0), false],
     ['on-failure', ON_FAILURE, exit(1), true],

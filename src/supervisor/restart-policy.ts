@@ -11,11 +11,11 @@ import { assertNever } from './replica-status.js';
  * |------------------|--------------|--------------------------|--------------------------|----------------------|
  * | `no`             | stays exited | stays exited             | stays stopped            | started by next `up` |
  * | `always`         | restarted    | restarted                | stays stopped until `start`/`up` | started by next `up` |
- * | `unless-stopped` | restarted    | restarted                | stays stopped until `start`/`up` | stays stopped if the user had stopped it (`up` option `stoppedByUser`) |
+ * | `unless-stopped` | stays exited | restarted                | stays stopped until `start`/`up` | stays stopped if the user had stopped it (`up` option `stoppedByUser`) |
  * | `on-failure[:N]` | stays exited | restarted, at most N times (N absent or 0: no limit), then `failed` "gave up after N restarts" | stays stopped | started by next `up` |
  *
- * Seed 001's table says `unless-stopped` does not restart on exit 0; Docker (and so compose) does restart it, and
- * berth follows Docker. A replica killed by a signal counts as a non-zero exit, as Docker reports 128+signal.
+ * `unless-stopped` follows seed 001's table, which our users read as the contract: a clean exit (code 0) is not
+ * restarted (Docker itself would restart it). A replica killed by a signal counts as a non-zero exit, as Docker reports 128+signal.
  * Unhealthy replicas are not restarted (compose does not either); their health is reported.
  *
  * Backoff (Docker's): the first restart waits `initialDelayMs` (100ms), each further one twice the previous, capped
@@ -86,8 +86,8 @@ export function policyRestarts(policy: RestartPolicy, exit: ExitInfo): boolean {
     case 'no':
       return false;
     case 'always':
-    case 'unless-stopped':
       return true;
+    case 'unless-stopped': // seed 001's table: a clean exit (code 0) is not restarted
     case 'on-failure':
       return exit.code !== 0;
     default:

@@ -50,6 +50,18 @@ describe('restart policies (seed 001 table) on real processes', () => {
     expect(done.status).toMatch(/exited|completed/);
   });
 
+  it('follows seed 001 for unless-stopped: a crash is restarted, a clean exit (code 0) is not', async () => {
+    project = new TestProject({
+      'compose.yaml': `services:\n  web:\n${service(LONG_RUNNING)}    restart: unless-stopped\n  once:\n${service("setTimeout(() => process.exit(0), 300)")}    restart: unless-stopped\n`,
+    });
+    project.run(['up', '-d']);
+    const before = await waitFor('web running', () => project?.replica('web')?.pid);
+    process.kill(before, 'SIGKILL');
+    await waitFor('web restarted', () => { const r = project?.replica('web'); return r && r.pid && r.pid !== before && r.status === 'running' ? r : undefined; });
+    const once = await waitFor('once to exit', () => { const r = project?.replica('once'); return r && r.status === 'exited' ? r : undefined; });
+    expect(once.restarts).toBe(0);
+  });
+
   it('keeps an unless-stopped replica stopped after berth stop', async () => {
     project = new TestProject({ 'compose.yaml': `services:\n  web:\n${service(LONG_RUNNING)}    restart: unless-stopped\n` });
     project.run(['up', '-d']);
