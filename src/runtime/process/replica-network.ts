@@ -37,7 +37,12 @@ export class ReplicaNetwork {
   }
 
   useStack(stack: Stack): void {
-    this.stacks.set(stack.name, ServiceDirectory.fromStack(stack));
+    this.stacks.set(stack.name, ServiceDirectory.fromStack(stack, this.seedFor(stack.name)));
+  }
+
+  /** Service addresses are seeded by the project's state dir: same-named projects get different addresses. */
+  private seedFor(stack: string): string {
+    return `${this.options.paths.stateDir}\0${stack}`;
   }
 
   addressOf(stack: string, service: string): string {
@@ -132,7 +137,7 @@ export class ReplicaNetwork {
 
   /** The stack's directory (from useStack), plus services the runtime has seen and those they refer to. */
   private directory(stack: string, extra: readonly DirectoryService[]): ServiceDirectory {
-    const base = this.stacks.get(stack) ?? new ServiceDirectory(stack, []);
+    const base = this.stacks.get(stack) ?? new ServiceDirectory(stack, [], this.seedFor(stack));
     const seen = this.options.table.all().filter((r) => r.stack === stack).map((r) => directoryEntry(r.spec.service));
     return base.with([...seen, ...extra]);
   }

@@ -57,3 +57,13 @@ describe('ServiceDirectory', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 });
+
+describe('service addresses of same-named projects', () => {
+  it('differ when the seeds (the projects\' state dirs) differ, so two checkouts of one stack can run at once', () => {
+    const services = [{ name: 'db', aliases: [] }, { name: 'redis', aliases: [] }, { name: 'api', aliases: [] }];
+    const a = new ServiceDirectory('tasks', services, '/home/me/a/.berth\0tasks');
+    const b = new ServiceDirectory('tasks', services, '/home/me/b/.berth\0tasks');
+    for (const { name } of services) expect(a.addressOf(name)).not.toBe(b.addressOf(name));
+    expect(new ServiceDirectory('tasks', services, '/home/me/a/.berth\0tasks').addressOf('db')).toBe(a.addressOf('db'));
+  });
+});

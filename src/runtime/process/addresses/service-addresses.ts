@@ -12,19 +12,20 @@ export interface DirectoryService {
 
 /**
  * The stable virtual address of each service of a stack, and the names that resolve to it. The address is
- * derived from a hash of the stack and service names (so it does not change when services are added or removed,
- * and two stacks rarely overlap); two services of one stack that hash to the same address are separated by
+ * derived from a hash of a seed and the service name (so it does not change when services are added or removed).
+ * The seed defaults to the stack name; the runtime passes its state dir, so that two projects with the same name
+ * and services (two checkouts of one repository) rarely overlap; two services of one stack that hash to the same address are separated by
  * probing in sorted-name order. Names of services the directory does not know still get their hashed address.
  */
 export class ServiceDirectory {
   private readonly addresses = new Map<string, string>();
   private readonly names = new Map<string, string>();
 
-  constructor(readonly stack: string, services: readonly DirectoryService[]) {
+  constructor(readonly stack: string, services: readonly DirectoryService[], readonly seed: string = stack) {
     const taken = new Set<number>();
     const sorted = [...services].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const service of sorted) {
-      let slot = hashSlot(stack, service.name);
+      let slot = hashSlot(seed, service.name);
       while (taken.has(slot)) slot = (slot + 1) % SLOTS;
       taken.add(slot);
       this.addresses.set(service.name, slotAddress(slot));
@@ -35,13 +36,13 @@ export class ServiceDirectory {
     }
   }
 
-  static fromStack(stack: Stack): ServiceDirectory {
-    return new ServiceDirectory(stack.name, Object.values(stack.services).map(directoryEntry));
+  static fromStack(stack: Stack, seed: string = stack.name): ServiceDirectory {
+    return new ServiceDirectory(stack.name, Object.values(stack.services).map(directoryEntry), seed);
   }
 
   /** The virtual address of a service. */
   addressOf(service: string): string {
-    return this.addresses.get(service) ?? slotAddress(hashSlot(this.stack, service));
+    return this.addresses.get(service) ?? slotAddress(hashSlot(this.seed, service));
   }
 
   /** The service a host name refers to (a service name or an alias), if any. */
@@ -63,7 +64,7 @@ export class ServiceDirectory {
       const before = known.get(service.name);
       known.set(service.name, { name: service.name, aliases: [...new Set([...(before?.aliases ?? []), ...service.aliases])] });
     }
-    return new ServiceDirectory(this.stack, [...known.values()]);
+    return new ServiceDirectory(this.stack, [...known.values()], this.seed);
   }
 
   private aliasesOf(service: string): string[] {
