@@ -11,6 +11,8 @@ export interface Failure {
   readonly service: string;
   readonly code: ErrorCode;
   readonly reason: string;
+  /** What to do about it, when the error that caused it said so. */
+  readonly hint?: string;
   readonly instance?: InstanceId;
 }
 

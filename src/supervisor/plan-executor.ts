@@ -67,7 +67,9 @@ async function runStep(step: PlanStep, outcomes: readonly Promise<StepOutcome>[]
 
 function errorFailure(step: PlanStep, error: unknown): Failure {
   const instance = step.kind === 'create' ? undefined : step.instance;
-  if (isBerthError(error)) return { service: step.service, code: error.code, reason: error.message, ...(instance ? { instance } : {}) };
+  if (isBerthError(error)) {
+    return { service: step.service, code: error.code, reason: error.message, ...(error.hint ? { hint: error.hint } : {}), ...(instance ? { instance } : {}) };
+  }
   const message = error instanceof Error ? error.message : String(error);
   const code = step.kind === 'create' || step.kind === 'start' ? 'SUPERVISOR_START_FAILED' : 'SUPERVISOR_STOP_FAILED';
   return { service: step.service, code, reason: `${step.kind} ${step.service}#${step.replica} failed: ${message}`, ...(instance ? { instance } : {}) };

@@ -116,7 +116,8 @@ export class ReplicaLifecycle {
         return;
       }
       if (record.status === 'starting') store.setStatus(record, 'failed', `could not start: ${message}`);
-      throw new BerthError('SUPERVISOR_START_FAILED', `${record.key} could not be started: ${message}`, { cause: error });
+      const hint = error instanceof BerthError ? error.hint : undefined;
+      throw new BerthError('SUPERVISOR_START_FAILED', `${record.key} could not be started: ${message}`, { cause: error, ...(hint ? { hint } : {}) });
     }
     record.instance = instance;
     record.everStarted = true;

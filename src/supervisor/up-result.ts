@@ -13,6 +13,8 @@ export interface UpFailure {
   readonly reason: string;
   readonly logTail: readonly string[];
   readonly code: ErrorCode;
+  /** What to do about it, when known (e.g. the `chmod` that lets postgres reach its data). */
+  readonly hint?: string;
 }
 
 export type UpResult = { readonly ok: true } | { readonly ok: false; readonly failures: readonly UpFailure[] };
@@ -37,7 +39,15 @@ export async function buildUpResult(
   const blames = new Map<string, Blame>();
   const blame = (failure: Failure): Blame => {
     const known = blames.get(failure.service);
-    if (known) return known;
+    if (known) {
+      // A dependent's gate may report the failure first, without the hint its own start step carries.
+      if (!known.failure.hint && failure.hint) {
+        const better = { failure, dependents: known.dependents };
+        blames.set(failure.service, better);
+        return better;
+      }
+      return known;
+    }
     const fresh = { failure, dependents: new Set<string>() };
     blames.set(failure.service, fresh);
     return fresh;
@@ -53,6 +63,7 @@ export async function buildUpResult(
     service: failure.service,
     reason: `${failure.reason}${dependentsText([...dependents])}`,
     code: failure.code,
+    ...(failure.hint ? { hint: failure.hint } : {}),
     logTail: await logTail(logs.runtime, failure.instance ?? logs.instanceOf(failure.service)),
   })));
   return { ok: false, failures };
