@@ -4,7 +4,7 @@
  * in dependency order — what a deploy script with `sleep`-free waits would do). Printed, never asserted.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -25,6 +25,7 @@ function timed(run: () => void): number {
 
 export function benchUpDemo(): void {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-bench-up-'));
+  chmodSync(dir, 0o755); // postgres (run as its own user when berth is root) must be able to enter the project
   try {
     cpSync(path.join(ROOT, 'examples/tasks'), dir, { recursive: true, filter: (src) => !src.includes('.berth') });
     berth(dir, ['up', '-d', '--wait']); // first run pays initdb; not measured
