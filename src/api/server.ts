@@ -1,5 +1,6 @@
 import { chmodSync, rmSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import net from 'node:net';
 import { BerthError, isBerthError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { ApiError } from './protocol.js';
@@ -23,20 +24,37 @@ export interface Route {
   readonly handler: RouteHandler;
 }
 
-/** Serves routes over a unix socket (mode 0600). One request body is at most 1 MiB. */
+export interface ApiServerOptions {
+  readonly socket: string;
+  readonly routes: readonly Route[];
+  readonly log: Logger;
+  /** Requests wait for this before they are handled (the daemon cleans up after its predecessor first). */
+  readonly ready?: Promise<void>;
+}
+
+/**
+ * Serves routes over a unix socket (mode 0600). One request body is at most 1 MiB. The socket is also the lock
+ * that makes one daemon per project: `start` fails with DAEMON_START while another server answers on it, and
+ * takes over only a stale socket (its server died).
+ */
 export class ApiServer {
   private server: http.Server | undefined;
 
-  constructor(private readonly options: { socket: string; routes: readonly Route[]; log: Logger }) {}
+  constructor(private readonly options: ApiServerOptions) {}
 
   async start(): Promise<void> {
-    rmSync(this.options.socket, { force: true });
     const server = http.createServer((req, res) => void this.dispatch(req, res));
+    try {
+      await listen(server, this.options.socket);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      if (await answers(this.options.socket)) {
+        throw new BerthError('DAEMON_START', `another berth daemon already serves this project on ${this.options.socket}`);
+      }
+      rmSync(this.options.socket, { force: true });
+      await listen(server, this.options.socket);
+    }
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.socket, () => resolve());
-    });
     chmodSync(this.options.socket, 0o600);
   }
 
@@ -56,6 +74,7 @@ export class ApiServer {
     const abort = new AbortController();
     res.on('close', () => abort.abort());
     try {
+      await this.options.ready;
       const body = req.method === 'POST' ? await readJson(req) : undefined;
       if (route.stream) {
         res.writeHead(200, { 'content-type': 'application/x-ndjson' });
@@ -93,6 +112,28 @@ export function toApiError(error: unknown): ApiError {
     };
   }
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
+}
+
+function listen(server: http.Server, socket: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socket, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** True if a server accepts connections on the unix socket (false for a stale socket file or none). */
+function answers(socket: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.connect(socket);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
 }
 
 function reply(res: ServerResponse, status: number, value: unknown): void {

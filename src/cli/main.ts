@@ -21,6 +21,8 @@ export function buildProgram(): Command {
     .version(version(), '-v, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ showGlobalOptions: true })
+    // Project flags go before the command, as with docker compose: `logs -f` is --follow, not the root's --file.
+    .enablePositionalOptions()
     .exitOverride();
   addProjectFlags(program);
   for (const command of [

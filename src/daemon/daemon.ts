@@ -18,6 +18,8 @@ export class Daemon {
   private supervisor: Supervisor | undefined;
   private api: ApiServer | undefined;
   private closing: Promise<void> | undefined;
+  /** Set once this daemon holds the socket: only then are the socket and daemon.json its own to remove. */
+  private ownsFiles = false;
 
   constructor(private readonly options: { stateDir: StateDir; projectDir: string; log: Logger; version: string; onExit: () => void }) {}
 
@@ -26,14 +28,17 @@ export class Daemon {
     stateDir.ensure();
     const runtime = new ProcessRuntime({ stateDir: stateDir.root, log: log.child({ component: 'runtime' }) });
     this.runtime = runtime;
-    const orphans = await runtime.stopOrphans();
-    if (orphans > 0) log.warn('stopped replicas left by a previous daemon', { count: orphans });
     const supervisor = new Supervisor({ runtime, log: log.child({ component: 'supervisor' }) });
     this.supervisor = supervisor;
     const info: DaemonInfo = { pid: process.pid, project: '', projectDir: this.options.projectDir, startedAt: Date.now(), version: this.options.version };
+    let markReady: () => void = () => undefined;
+    const ready = new Promise<void>((resolve) => {
+      markReady = resolve;
+    });
     this.api = new ApiServer({
       socket: stateDir.socket,
       log: log.child({ component: 'api' }),
+      ready,
       routes: daemonRoutes({
         supervisor, runtime, stateDir, info,
         useStack: (stack) => {
@@ -43,8 +48,14 @@ export class Daemon {
         requestExit: () => void this.close().then(this.options.onExit),
       }),
     });
+    // The socket first: it is the lock that keeps a second daemon (two `up`s at once) from stopping the replicas
+    // of a live one as if they were orphans. Requests wait until the predecessor's leftovers are stopped.
     await this.api.start();
+    this.ownsFiles = true;
+    const orphans = await runtime.stopOrphans();
+    if (orphans > 0) log.warn('stopped replicas left by a previous daemon', { count: orphans });
     writeFileSync(stateDir.daemonFile, JSON.stringify({ ...info, socket: stateDir.socket }, null, 2), { mode: 0o600 });
+    markReady();
     log.info('daemon started', { pid: process.pid, socket: stateDir.socket });
   }
 
@@ -63,7 +74,7 @@ export class Daemon {
       await this.api?.close();
       await this.supervisor?.close();
       await this.runtime?.close();
-      rmSync(this.options.stateDir.daemonFile, { force: true });
+      if (this.ownsFiles) rmSync(this.options.stateDir.daemonFile, { force: true });
       this.options.log.info('daemon stopped');
     })();
     return this.closing;

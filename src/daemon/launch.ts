@@ -39,9 +39,11 @@ export async function ensureDaemon(stateDir: StateDir, projectDir: string): Prom
   child.unref();
   const deadline = Date.now() + START_DEADLINE_MS;
   while (Date.now() < deadline) {
-    if (exited !== undefined) break;
+    const gone = exited !== undefined;
+    // A child that exited may have lost the race to a daemon another `berth up` started at the same moment.
     const client = await connectDaemon(stateDir);
     if (client) return client;
+    if (gone) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new BerthError('DAEMON_START', exited !== undefined ? `the berth daemon exited with status ${exited} while starting` : 'the berth daemon did not answer within 15 s', {

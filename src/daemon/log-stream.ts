@@ -1,5 +1,6 @@
 import type { Runtime, LogLine } from '../runtime/runtime.js';
 import type { InstanceId } from '../model/ids.js';
+import { delay } from '../runtime/process/spawn/process-group.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 
 /**
@@ -12,6 +13,8 @@ export async function streamLogs(options: {
   url: URL;
   signal: AbortSignal;
   send: (line: unknown) => void;
+  /** How often `follow` looks for new replicas. */
+  pollMs?: number;
 }): Promise<void> {
   const { supervisor, runtime, url, signal, send } = options;
   const wanted = url.searchParams.getAll('service');
@@ -42,10 +45,7 @@ export async function streamLogs(options: {
       seen.add(id);
       readers.push(pump(id).catch(() => undefined));
     }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 500);
-      signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
-    });
+    await delay(options.pollMs ?? 500, signal);
   }
   await Promise.allSettled(readers);
 }

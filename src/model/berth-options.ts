@@ -3,6 +3,8 @@
  * later features add their options here and there, without touching the rest of the loader.
  */
 
+import type { RouteMiddlewares } from './route-middlewares.js';
+
 /** The top-level `x-berth`: stack-wide choices (runtime, proxy ports). */
 export interface BerthStackOptions {
   /** Which runtime runs the stack; `process` (local processes) is the default. */
@@ -19,6 +21,8 @@ export interface BerthServiceOptions {
   readonly routes: readonly BerthRoute[];
   /** A berth-side health probe; when set it replaces the compose `healthcheck` (which runs in the replica). */
   readonly health?: BerthHealth;
+  /** What the edge proxy does on each of the service's routes (security headers, CORS, rate limit, …). */
+  readonly middlewares?: RouteMiddlewares;
   readonly other: Readonly<Record<string, unknown>>;
 }
 

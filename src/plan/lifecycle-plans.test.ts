@@ -42,6 +42,18 @@ describe('planTeardown', () => {
     `);
   });
 
+  it('stops a service only after the dependents of a dependent with nothing to stop (an exited migrate job)', () => {
+    const tasks = testStack([
+      testService('db'),
+      testService('migrate', { dependsOn: { db: dep('service_healthy') } }),
+      testService('api', { dependsOn: { migrate: dep('service_completed_successfully') } }),
+    ]);
+    const observed = { replicas: [replica('db'), replica('migrate', 1, 'exited'), replica('api')] };
+    expect(planTeardown(tasks, observed, { remove: false }).toString()).toBe('stop api#1\nstop db#1        after stop api#1\n');
+    const noMigrate = { replicas: [replica('db'), replica('api')] };
+    expect(planTeardown(tasks, noMigrate, { remove: false }).toString()).toBe('stop api#1\nstop db#1        after stop api#1\n');
+  });
+
   it('works without a stack (before any up): everything stops at once', () => {
     expect(planTeardown(undefined, { replicas: [replica('a'), replica('b')] }, { remove: false }).toString()).toBe('stop a#1\nstop b#1\n');
   });

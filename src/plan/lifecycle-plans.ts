@@ -1,7 +1,7 @@
 import type { Stack } from '../model/stack.js';
 import type { ObservedReplica, ObservedState } from './observed.js';
 import { type DependencyGate, type Plan, PlanBuilder } from './plan.js';
-import { dependencyOrder } from './selection.js';
+import { dependencyOrder, dependentsOf } from './selection.js';
 
 export interface TeardownOptions {
   /** Services to stop; absent = every observed replica, including those of services no longer in the stack. */
@@ -29,8 +29,7 @@ export function planTeardown(stack: Stack | undefined, observed: ObservedState, 
   const stops = new Map<string, number[]>();
   const removals: (() => void)[] = [];
   for (const name of order) {
-    const dependents = order.filter((other) => stack?.services[other]?.dependsOn[name] !== undefined);
-    const after = dependents.flatMap((other) => stops.get(other) ?? []);
+    const after = stack ? stopsBefore(stack, name, stops) : [];
     const ids: number[] = [];
     for (const replica of byNumber(chosen, name)) {
       const base = { service: name, replica: replica.replica, instance: replica.id };
@@ -63,6 +62,21 @@ export function planStartExisting(stack: Stack, observed: ObservedState, service
     }
   }
   return builder.build();
+}
+
+/**
+ * The stops that must finish before `name` stops: those of the services that depend on it, looking through a
+ * dependent with nothing to stop (an exited `migrate` between `api` and `db`) to the services depending on it.
+ */
+function stopsBefore(stack: Stack, name: string, stops: ReadonlyMap<string, readonly number[]>, seen = new Set<string>()): number[] {
+  const out = new Set<number>();
+  for (const dependent of dependentsOf(stack, name)) {
+    if (seen.has(dependent)) continue;
+    seen.add(dependent);
+    const own = stops.get(dependent) ?? [];
+    for (const id of own.length > 0 ? own : stopsBefore(stack, dependent, stops, seen)) out.add(id);
+  }
+  return [...out].sort((a, b) => a - b);
 }
 
 function byNumber(replicas: readonly ObservedReplica[], service: string): ObservedReplica[] {

@@ -1,5 +1,6 @@
 import { Ajv, type SchemaObject, type ValidateFunction } from 'ajv';
 import type { BerthHealth, BerthHealthCheck, BerthRoute, BerthServiceOptions, BerthStackOptions } from '../model/berth-options.js';
+import { MIDDLEWARES_FIELD } from './berth-middlewares.js';
 import { readDuration } from './duration.js';
 import type { ModelPath } from './model-path.js';
 import { splitCommandText } from './normalize/command.js';
@@ -126,6 +127,7 @@ const SERVICE_FIELDS: Fields<BerthServiceOptions> = {
     },
     parse: (raw, ctx, path) => (raw === undefined || raw === null ? undefined : toHealth(raw as RawHealth, ctx, path)),
   },
+  middlewares: MIDDLEWARES_FIELD,
 };
 
 type RawNumber = number | string;

@@ -167,6 +167,28 @@ describe('Supervisor.up: start order and dependency gates', () => {
 });
 
 describe('Supervisor.up --wait', () => {
+  it('does not pass up --wait on the instant a crash-looping replica without healthcheck runs', async () => {
+    h = new SupervisorHarness({ behaviors: { web: { exitAfterMs: 20, exitCode: 1 } }, timeouts: { settleMs: 1000 } });
+    const up = h.supervisor.up(testStack([svc('web', { restart: { kind: 'always' } })]), { wait: true });
+    await h.until('web', (v) => v.status === 'running');
+    await h.advance(20 + 100 + 20 + 200 + 20 + 400 + 20 + 800 + 20, 10);
+    expect(await up).toMatchObject({ ok: false, failures: [{ service: 'web', code: 'SUPERVISOR_EXITED', reason: 'web#1 keeps crashing (crash loop: 5 exits in 30s)' }] });
+  });
+
+  it('passes up --wait once a replica without healthcheck has run for the settle time', async () => {
+    h = new SupervisorHarness({ timeouts: { settleMs: 1000 } });
+    let done = false;
+    const up = h.supervisor.up(testStack([svc('web')]), { wait: true }).then((r) => {
+      done = true;
+      return r;
+    });
+    await h.until('web', (v) => v.status === 'running');
+    await h.advance(900);
+    expect(done).toBe(false);
+    await h.advance(100);
+    expect(await up).toEqual({ ok: true });
+  });
+
   it('resolves once every replica is running, healthy or completed', async () => {
     h = new SupervisorHarness({ behaviors: { job: { exitAfterMs: 100, exitCode: 0 } } });
     const stack = testStack([svc('db', { healthcheck: healthcheck(500) }), svc('web'), svc('job')]);

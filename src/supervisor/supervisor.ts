@@ -31,8 +31,11 @@ export interface SupervisorOptions {
   /** Time for backoff, health intervals and deadlines; tests pass a manual clock. */
   readonly clock?: Clock;
   readonly restartTiming?: Partial<RestartTiming>;
-  /** Deadlines: a dependency gate (default 10 min) and `up --wait` after the plan ran (default 10 min). */
-  readonly timeouts?: { readonly gateMs?: number; readonly waitMs?: number };
+  /**
+   * Deadlines: a dependency gate (default 10 min) and `up --wait` after the plan ran (default 10 min); how long
+   * `up --wait` wants a replica without a healthcheck to have run before it counts as ready (default 1 s).
+   */
+  readonly timeouts?: { readonly gateMs?: number; readonly waitMs?: number; readonly settleMs?: number };
   /** Receives every event, including restarts and health changes between operations. */
   readonly onEvent?: EventSink;
 }
@@ -72,7 +75,7 @@ export class Supervisor {
   readonly #clock: Clock;
   readonly #store: ReplicaStore;
   readonly #lifecycle: ReplicaLifecycle;
-  readonly #timeouts: { readonly gateMs: number; readonly waitMs: number };
+  readonly #timeouts: { readonly gateMs: number; readonly waitMs: number; readonly settleMs: number };
   #stack: Stack | undefined;
   #queue: Promise<void> = Promise.resolve();
   #current: AbortController | undefined;
@@ -86,7 +89,9 @@ export class Supervisor {
     if (options.onEvent) this.#store.attach(options.onEvent);
     const timing = { ...DEFAULT_RESTART_TIMING, ...options.restartTiming };
     this.#lifecycle = new ReplicaLifecycle({ runtime: this.#runtime, clock: this.#clock, store: this.#store, log: this.#log, timing });
-    this.#timeouts = { gateMs: options.timeouts?.gateMs ?? TEN_MINUTES, waitMs: options.timeouts?.waitMs ?? TEN_MINUTES };
+    this.#timeouts = {
+      gateMs: options.timeouts?.gateMs ?? TEN_MINUTES, waitMs: options.timeouts?.waitMs ?? TEN_MINUTES, settleMs: options.timeouts?.settleMs ?? 1000,
+    };
   }
 
   up(stack: Stack, options: UpOptions): Promise<UpResult> {
@@ -99,7 +104,7 @@ export class Supervisor {
       const outcomes = await this.#execute(plan, this.#context({ stack, signal, desiredCount, keepStopped, stopsByUser: false }));
       const selected = new Set(selectServices(stack, services));
       const targets = this.#store.all().filter((r) => selected.has(r.service) && !['created', 'waiting', 'stopped'].includes(r.status));
-      const notReady = options.wait ? await waitReady(targets, this.#store, { timeoutMs: this.#timeouts.waitMs, signal }) : [];
+      const notReady = options.wait ? await waitReady(targets, this.#store, { timeoutMs: this.#timeouts.waitMs, settleMs: this.#timeouts.settleMs, clock: this.#clock, signal }) : [];
       return this.#result(outcomes, notReady);
     });
   }

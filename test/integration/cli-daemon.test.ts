@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawnBerth } from '../berth-cli.js';
 import { groupAlive, TestProject, waitFor } from '../support/stack-helpers.js';
 
 const COMPOSE = `services:\n  web:\n    x-berth:\n      process:\n        command: [${JSON.stringify(process.execPath)}, "-e", "setInterval(() => {}, 1000)"]\n`;
@@ -86,3 +88,24 @@ describe('the CLI and the daemon', () => {
     expect(failing.status).toBe(3);
   });
 });
+
+describe('berth up run several times at once', () => {
+  it('ends with one daemon that runs the stack, and down stops all of it', async () => {
+    project = new TestProject({ 'compose.yaml': COMPOSE });
+    const dir = project.dir;
+    const ups = [1, 2, 3].map(() => spawnBerth(['up', '-d'], { cwd: dir }));
+    const results = await Promise.all(ups.map((up) => up.exited));
+    expect(results, ups.map((up) => up.output.stderr).join('\n')).toEqual(ups.map(() => ({ code: 0, signal: null })));
+    const web = await waitFor('web running', () => project?.replica('web')?.pid);
+    expect(daemonsOf(dir)).toHaveLength(1);
+    expect(project.run(['down']).status).toBe(0);
+    await waitFor('web stopped', () => !groupAlive(web));
+    await waitFor('no daemon left', () => daemonsOf(dir).length === 0);
+  });
+});
+
+/** Pids of berth daemons serving the project folder. */
+function daemonsOf(dir: string): number[] {
+  const ps = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).stdout;
+  return ps.split('\n').filter((line) => line.includes('daemon/main') && line.includes(`--project-dir ${dir}`)).map((line) => Number.parseInt(line, 10));
+}

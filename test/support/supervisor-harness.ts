@@ -9,7 +9,7 @@ import { MemoryRuntime, type ReplicaBehavior } from './memory-runtime.js';
 export interface HarnessOptions {
   readonly behaviors?: Readonly<Record<string, ReplicaBehavior>>;
   readonly restartTiming?: Partial<RestartTiming>;
-  readonly timeouts?: { readonly gateMs?: number; readonly waitMs?: number };
+  readonly timeouts?: { readonly gateMs?: number; readonly waitMs?: number; readonly settleMs?: number };
 }
 
 /** A Supervisor on a MemoryRuntime with a ManualClock, recording every event. */
@@ -26,7 +26,8 @@ export class SupervisorHarness {
       clock: this.clock,
       onEvent: (event) => this.events.push(event),
       ...(options.restartTiming ? { restartTiming: options.restartTiming } : {}),
-      ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+      // Replicas count as settled at once unless a test asks otherwise (`up --wait` settle time).
+      timeouts: { settleMs: 0, ...options.timeouts },
     });
   }
 

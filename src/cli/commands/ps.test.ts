@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import type { InstanceId } from '../../model/ids.js';
+import type { ReplicaView } from '../../supervisor/supervisor.js';
+import { psRow } from './ps.js';
+
+const base: ReplicaView = {
+  service: 'api', replica: 1, instanceId: 'tasks-api-1' as InstanceId, status: 'running', pid: 42,
+  endpoints: { 8000: { host: '127.0.0.1', port: 41000 } }, restarts: 0, since: 0,
+};
+const exit = { code: 0, signal: null, at: 1 };
+
+describe('berth ps rows', () => {
+  it('shows the last exit code of a replica that is down', () => {
+    expect(psRow({ ...base, status: 'stopped', exit })[1]).toBe('stopped (0)');
+    expect(psRow({ ...base, status: 'restarting', exit: { ...exit, code: 1 }, detail: 'crash loop: 5 exits in 30s' })[1])
+      .toBe('restarting (1) — crash loop: 5 exits in 30s');
+  });
+
+  it('does not show the previous run’s exit code once the replica runs again (stop then start)', () => {
+    expect(psRow({ ...base, status: 'running', exit, health: 'healthy' })).toEqual(['api-1', 'running', 'healthy', '42', '127.0.0.1:41000->8000', '0']);
+  });
+});

@@ -1,0 +1,104 @@
+/*
+ * Header rewriting on the way up and down. Hop-by-hop headers (RFC 9110 §7.6.1) and the ones named in
+ * `Connection` are dropped; the edge sets X-Forwarded-For/Proto/Host, X-Real-IP and X-Request-Id.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+
+const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  // Answered by this proxy already (node:http sends `100 Continue` itself).
+  'expect',
+]);
+
+/** Set by the edge, whatever the client sent. */
+const EDGE_SET: ReadonlySet<string> = new Set(['x-forwarded-proto', 'x-forwarded-host', 'x-real-ip', 'x-request-id']);
+
+const REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
+
+/** The client's `X-Request-Id` when it is a sane token (≤ 128 URL-safe characters), otherwise a new UUID. */
+export function requestIdFor(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** The client address without the IPv4-mapped prefix (`::ffff:10.0.0.1` → `10.0.0.1`). */
+export function clientIpOf(req: IncomingMessage): string {
+  const ip = req.socket.remoteAddress ?? '';
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
+/** Extra tokens of `Connection` (`Connection: close, x-foo` drops `x-foo`); undefined in the usual case. */
+function connectionTokens(value: string | undefined): ReadonlySet<string> | undefined {
+  if (value === undefined || value === 'keep-alive' || value === 'close' || value === 'Keep-Alive') return undefined;
+  const set = new Set<string>();
+  for (const t of value.split(',')) {
+    const token = t.trim().toLowerCase();
+    if (token !== '') set.add(token);
+  }
+  return set;
+}
+
+export interface ForwardedInfo {
+  readonly clientIp: string;
+  readonly proto: 'http' | 'https';
+  readonly requestId: string;
+}
+
+/**
+ * The headers sent upstream: the client's minus hop-by-hop ones, `Host` kept as the client sent it, plus the
+ * X-Forwarded-* family. With `upgrade`, the `Connection: upgrade` / `Upgrade` pair is passed on.
+ */
+export function upstreamRequestHeaders(req: IncomingMessage, info: ForwardedInfo, upgrade = false): OutgoingHttpHeaders {
+  const src = req.headers;
+  const extra = connectionTokens(src.connection);
+  const out: OutgoingHttpHeaders = {};
+  for (const name in src) {
+    if (HOP_BY_HOP.has(name) || EDGE_SET.has(name) || (extra !== undefined && extra.has(name))) continue;
+    out[name] = src[name];
+  }
+  const xff = src['x-forwarded-for'];
+  out['x-forwarded-for'] = xff === undefined || xff === '' ? info.clientIp : `${xff}, ${info.clientIp}`;
+  out['x-forwarded-proto'] = info.proto;
+  if (src.host !== undefined) out['x-forwarded-host'] = src.host;
+  out['x-real-ip'] = info.clientIp;
+  out['x-request-id'] = info.requestId;
+  if (upgrade && src.upgrade !== undefined) {
+    out.connection = 'upgrade';
+    out.upgrade = src.upgrade;
+  }
+  return out;
+}
+
+/** The upstream response headers minus hop-by-hop ones; node:http frames the body again for the client. */
+export function clientResponseHeaders(src: IncomingHttpHeaders, requestId: string): OutgoingHttpHeaders {
+  const extra = connectionTokens(src.connection);
+  const out: OutgoingHttpHeaders = {};
+  for (const name in src) {
+    if (HOP_BY_HOP.has(name) || (extra !== undefined && extra.has(name))) continue;
+    out[name] = src[name];
+  }
+  if (out['x-request-id'] === undefined) out['x-request-id'] = requestId;
+  return out;
+}
+
+/** RFC 9112 §3.2: a request with more than one Host header must get a 400 (node:http keeps the first one). */
+export function hasDuplicateHost(rawHeaders: readonly string[]): boolean {
+  let seen = false;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    if (name.length === 4 && name.toLowerCase() === 'host') {
+      if (seen) return true;
+      seen = true;
+    }
+  }
+  return false;
+}
