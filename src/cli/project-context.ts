@@ -23,12 +23,17 @@ export function projectContext(cmd: Command, services: readonly string[] = []): 
   const options = projectOptionsFrom(cmd, { services });
   const { stack, warnings } = loadStack(options);
   printWarnings(warnings);
-  for (const name of services) {
+  requireServices(stack, services);
+  return { options, stack, stateDir: StateDir.forProject(stack.projectDir), serialized: serializeProjectOptions(options) };
+}
+
+/** A usage error (exit status 2) for the first name that is not a service of the stack. */
+export function requireServices(stack: Stack, names: readonly string[]): void {
+  for (const name of names) {
     if (!(name in stack.services)) {
       throw new BerthError('USAGE', `no such service: ${name}`, { hint: `services are: ${Object.keys(stack.services).sort().join(', ')}` });
     }
   }
-  return { options, stack, stateDir: StateDir.forProject(stack.projectDir), serialized: serializeProjectOptions(options) };
 }
 
 export function startDaemon(context: ProjectContext): Promise<ApiClient> {

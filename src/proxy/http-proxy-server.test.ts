@@ -401,10 +401,14 @@ describe('HttpProxyServer request checks', () => {
   ];
   it.each(bad)('rejects a request with %s (400) without contacting the upstream', async (_name, raw) => {
     const u = track(await okUpstream());
-    const proxy = track(await startProxy(pool([u.endpoint])));
+    const records: RequestRecord[] = [];
+    const proxy = track(await startProxy(pool([u.endpoint]), { observer: { onRequestDone: (r) => records.push(r) } }));
     const out = await sendRaw(proxy.port, raw);
     expect(out.startsWith('HTTP/1.1 400 ')).toBe(true);
+    expect(out).toMatch(/request id: [0-9a-f-]{36}/);
     expect(u.seen.length).toBe(0);
+    await waitFor(() => records.length === 1);
+    expect(records[0]!.status).toBe(400);
   });
 });
 

@@ -30,7 +30,8 @@ export class HttpProxyServer {
       // Slow headers are checked on this interval; keep it well below the headers timeout.
       connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(t.clientHeadersMs / 4) || 1_000)),
       noDelay: true,
-      requireHostHeader: true,
+      // The handler checks Host itself, so that its 400 carries a request id and reaches the observer.
+      requireHostHeader: false,
     });
     this.handler.attach(this.server);
   }

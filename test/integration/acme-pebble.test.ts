@@ -9,11 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { axios as acmeAxios } from 'acme-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { waitFor } from '../../src/health/test-helpers.js';
 import { AcmeManager, type AcmeEvent, type AcmeManagerOptions } from '../../src/proxy/tls/acme/acme-manager.js';
 import { Http01Responder } from '../../src/proxy/tls/acme/http01-responder.js';
 import { CertStore } from '../../src/proxy/tls/cert-store.js';
+import { EdgeTls } from '../../src/proxy/tls/edge-tls.js';
 import { SniCertificates } from '../../src/proxy/tls/sni.js';
 import { makeTestCertificate } from '../../src/proxy/tls/test-certificates.js';
 
@@ -36,18 +37,20 @@ let directoryUrl: string;
 let pebbleRoot: string;
 let dns: DnsResponder;
 const responder = new Http01Responder();
+/** The challenge listener asks each of these, as the proxy's HTTP listener asks its one responder. */
+const responders = new Set([responder]);
 const challengeRequests: string[] = [];
 let challengeServer: http.Server;
 let previousAgent: unknown;
 
-const managers: AcmeManager[] = [];
+const managers: { close(): void }[] = [];
 const servers: https.Server[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'berth-acme-'));
   dns = await startDnsResponder((name) => name.endsWith('.berth.test') && name !== UNRESOLVABLE);
   challengeServer = http.createServer((req, res) => {
-    if (responder.handle(req, res)) {
+    if ([...responders].some((r) => r.handle(req, res))) {
       challengeRequests.push(`${req.headers.host} ${req.url}`);
       return;
     }
@@ -219,6 +222,38 @@ describe('ACME HTTP-01 against pebble', () => {
     expect(manager.status(NAME)?.nextAttemptAt).toBeGreaterThan(Date.now() + DAY - 60_000);
   });
 });
+
+describe('EdgeTls against pebble', () => {
+  it('serves a file certificate and an ACME certificate for route hosts on one HTTPS listener', async () => {
+    const file = await makeTestCertificate(dir, { file: 'static', names: ['static.berth.test'] });
+    const events: AcmeEvent[] = [];
+    const edge = new EdgeTls({ stateDir: path.join(dir, 'edge-state'), onAcmeEvent: (e) => events.push(e), acmePolling: { attempts: 30, minMs: 100, maxMs: 1_000 } });
+    managers.push(edge);
+    responders.add(edge.responder);
+    onTestFinished(() => void responders.delete(edge.responder));
+    const warnings = await edge.update(
+      { certificates: [{ cert: file.certFile, key: file.keyFile }], acme: { directoryUrl, email: 'ops@berth.test' } },
+      ['static.berth.test', 'shop.berth.test', '*.wild.berth.test'],
+    );
+    expect(warnings.map((w) => w.message)).toEqual([expect.stringContaining('no automatic certificate for *.wild.berth.test')]);
+    const port = await serveHttps(edge.sni);
+    await waitForEvent(events, 'issued', 'shop.berth.test');
+    expect(await peerNames(port, 'static.berth.test')).toBe('DNS:static.berth.test');
+    expect(await peerNames(port, 'shop.berth.test')).toBe('DNS:shop.berth.test');
+    expect(edge.acmeStatus('shop.berth.test')?.state).toBe('valid');
+  });
+});
+
+/** The subjectAltName of the certificate served for `servername` (not verified: the file certificate is self-signed). */
+function peerNames(port: number, servername: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false }, () => {
+      resolve(socket.getPeerCertificate().subjectaltname ?? '');
+      socket.end();
+    });
+    socket.once('error', reject);
+  });
+}
 
 interface DnsResponder {
   readonly port: number;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,6 +21,14 @@ describe('the CLI and the daemon', () => {
     const ps = project.run(['ps']);
     expect(ps.status).toBe(0);
     expect(ps.stderr).toContain('is not running');
+  });
+
+  it('refuses --scale of a service the stack does not have as a usage error, before starting a daemon', () => {
+    project = new TestProject({ 'compose.yaml': COMPOSE });
+    const up = project.run(['up', '-d', '--scale', 'nope=2']);
+    expect(up.status).toBe(2);
+    expect(up.stderr).toContain('USAGE: no such service: nope');
+    expect(existsSync(path.join(project.dir, '.berth/daemon.json'))).toBe(false);
   });
 
   it('reports a daemon that cannot start, with the end of its log', () => {

@@ -5,7 +5,7 @@ import type { SupervisorEvent, UpResult } from '../../supervisor/supervisor.js';
 import { followLogs } from '../log-printer.js';
 import { collectScale } from '../parse-flags.js';
 import { ProgressPrinter } from '../progress.js';
-import { projectContext, startDaemon } from '../project-context.js';
+import { projectContext, requireServices, startDaemon } from '../project-context.js';
 import { BerthError } from '../../errors.js';
 
 interface UpFlags {
@@ -24,6 +24,7 @@ export function upCommand(): Command {
     .addHelpText('after', '\nExamples:\n  berth up -d --wait\n  berth up --scale api=3\n  berth up -d db redis');
   return command.action(async (services: string[], flags: UpFlags, cmd: Command) => {
     const context = projectContext(cmd, services);
+    requireServices(context.stack, Object.keys(flags.scale ?? {}));
     const client = await startDaemon(context);
     const progress = new ProgressPrinter(process.stderr);
     const since = Date.now();

@@ -91,17 +91,16 @@ export class ProxyHandler {
   readonly handleRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const requestId = requestIdFor(req);
     const clientIp = clientIpOf(req);
-    if (hasDuplicateHost(req.rawHeaders)) {
-      sendErrorResponse(res, 400, requestId, true);
-      return;
-    }
+    const malformed = hasBadHost(req);
     let route: ResolvedRoute | undefined;
-    try {
-      route = this.resolve(req);
-    } catch {
-      // A resolver bug must cost one request, not the process.
-      sendErrorResponse(res, 500, requestId);
-      return;
+    let resolveFailed = false;
+    if (!malformed) {
+      try {
+        route = this.resolve(req);
+      } catch {
+        // A resolver bug must cost one request, not the process.
+        resolveFailed = true;
+      }
     }
     const ctx = new ProxyContext(req, res, route, requestId, clientIp);
     if (this.observer !== undefined) {
@@ -109,6 +108,10 @@ export class ProxyHandler {
       tagged[kCtx] = ctx;
       tagged[kObserver] = this.observer;
       res.once('close', onResponseClose);
+    }
+    if (malformed || resolveFailed) {
+      sendErrorResponse(res, malformed ? 400 : 500, requestId, malformed);
+      return;
     }
     if (route === undefined) {
       sendErrorResponse(res, 404, requestId);
@@ -129,7 +132,7 @@ export class ProxyHandler {
   readonly handleUpgrade = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
     const requestId = requestIdFor(req);
     const clientIp = clientIpOf(req);
-    if (hasDuplicateHost(req.rawHeaders)) {
+    if (hasBadHost(req)) {
       writeRawError(socket, 400, requestId);
       return;
     }
@@ -183,7 +186,23 @@ export class ProxyHandler {
     }
     const status =
       err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    writeRawError(socket, status, randomUUID());
+    const requestId = randomUUID();
+    writeRawError(socket, status, requestId);
+    // The request could not be parsed: method, host and path are unknown.
+    this.observer?.onRequestDone({
+      requestId,
+      method: '',
+      host: '',
+      path: '',
+      route: undefined,
+      status,
+      durationMs: 0,
+      upstream: undefined,
+      tries: 0,
+      bytesIn: 0,
+      bytesOut: 0,
+      clientIp: (socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+    });
   };
 
   private forward(ctx: ProxyContext, onDone: (() => void) | undefined): void {
@@ -209,6 +228,11 @@ export class ProxyHandler {
       if (!ctx.res.writableEnded) sendErrorResponse(ctx.res, 500, ctx.requestId);
     });
   }
+}
+
+/** RFC 9112 §3.2: HTTP/1.1 requires exactly one Host header (node:http's own check is off to answer with an id). */
+function hasBadHost(req: IncomingMessage): boolean {
+  return (req.headers.host === undefined && req.httpVersionMinor === 1) || hasDuplicateHost(req.rawHeaders);
 }
 
 function onResponseClose(this: TaggedResponse): void {

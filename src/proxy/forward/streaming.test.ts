@@ -76,7 +76,8 @@ async function childProxy(u: TestUpstream): Promise<ChildProxy> {
   };
 }
 
-describe('streaming through the proxy', () => {
+// 100 MB three hops in one run plus a child process start: generous on a loaded 2-core machine.
+describe('streaming through the proxy', { timeout: 90_000 }, () => {
   it('streams a 100 MB download without holding it (proxy RSS growth < 50 MB)', async () => {
     const u = await upstream((req, res) => {
       // Answer once the request body (warm-up POSTs) is read, as a well-behaved server does.

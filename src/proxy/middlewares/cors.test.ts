@@ -118,16 +118,20 @@ describe('cors', () => {
   });
 
   it('keeps the upstream\'s Vary, adding Origin, and replaces its own CORS answer with berth\'s', async () => {
-    const upstreamHeaders = { vary: 'Accept-Encoding', 'access-control-allow-origin': '*', 'access-control-allow-credentials': 'false' };
+    const upstreamHeaders = {
+      vary: 'Accept-Encoding', 'access-control-allow-origin': '*', 'access-control-allow-credentials': 'false', 'access-control-expose-headers': 'X-Page',
+    };
     server = await serveMiddlewares([cors({ ...BASE, credentials: true })], { upstreamHeaders });
     const allowed = await server.send({ headers: { origin: 'https://app.example.com' } });
     expect(allowed.headers).toMatchObject({
       vary: 'Accept-Encoding, Origin', 'access-control-allow-origin': 'https://app.example.com', 'access-control-allow-credentials': 'true',
+      'access-control-expose-headers': 'X-Page',
     });
     const other = await server.send({ headers: { origin: 'https://evil.example.net' } });
     expect(other.headers.vary).toBe('Accept-Encoding, Origin');
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
     expect(other.headers['access-control-allow-credentials']).toBeUndefined();
+    expect(other.headers['access-control-expose-headers']).toBeUndefined();
     const sameOrigin = await server.send({});
     expect(sameOrigin.headers['access-control-allow-origin']).toBe('*');
   });

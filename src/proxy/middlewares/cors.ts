@@ -10,8 +10,9 @@ import { appendHeader, appendToList, invalidOption, type Middleware, type ProxyC
  *
  * With `credentials`, the allowed origin is echoed (browsers refuse `*` with credentials) and `Vary: Origin` is
  * added to the upstream's own Vary so caches keep answers per origin; the literal origin `null` (sandboxed pages,
- * files) is never echoed. Berth's decision is final: the upstream's own `Access-Control-Allow-*` answers to
- * cross-origin requests are replaced (or removed for origins that are not allowed).
+ * files) is never echoed. Berth's decision is final: the upstream's own `Access-Control-Allow-Origin/-Credentials`
+ * answers to cross-origin requests are replaced (and, for origins that are not allowed, removed with its
+ * `Access-Control-Expose-Headers`); the upstream's expose list stays when berth is given none.
  */
 export function cors(options: CorsOptions): Middleware {
   const allows = originMatcher(options.origins);
@@ -30,7 +31,7 @@ export function cors(options: CorsOptions): Middleware {
   };
   // The same decisions applied over the upstream's headers (hooks are built once, not per request).
   const overAllowed: ResponseHeadersHook = (_status, upstream, ctx) => {
-    for (const name of UPSTREAM_CORS) delete upstream[name];
+    delete upstream['access-control-allow-credentials'];
     upstream['access-control-allow-origin'] = star ? '*' : ctx.req.headers.origin;
     if (options.credentials) upstream['access-control-allow-credentials'] = 'true';
     if (expose !== undefined) upstream['access-control-expose-headers'] = expose;

@@ -13,7 +13,7 @@ function track<T extends TestUpstream | HttpProxyServer>(x: T): T {
   return x;
 }
 
-describe('passive health under load', () => {
+describe('passive health under load', { timeout: 90_000 }, () => {
   it('loses no GET when one of 3 upstreams is killed mid-run; marks it down, then takes it back', async () => {
     const us = await Promise.all([okUpstream(), okUpstream(), okUpstream()]).then((a) => a.map(track));
     const failTimeoutMs = 400;

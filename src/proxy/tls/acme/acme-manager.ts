@@ -93,7 +93,15 @@ export class AcmeManager {
       this.records.delete(name);
       this.options.sni.update((table) => table.without(entryId(name)));
     }
-    await Promise.all(wanted.filter((name) => !this.records.has(name)).map((name) => this.adopt(name)));
+    const added = wanted.filter((name) => !this.records.has(name));
+    const records = added.map((name) => {
+      const record: NameRecord = { state: 'waiting', notAfter: undefined, serial: undefined, lastError: undefined };
+      this.records.set(name, record);
+      return record;
+    });
+    // Read in parallel, serve in the order given (the first name's certificate is the default of an ACME-only table).
+    const stored = await Promise.all(added.map((name) => this.readStored(name)));
+    added.forEach((name, i) => this.adopt(name, records[i], stored[i]));
   }
 
   status(name: string): AcmeCertificateStatus | undefined {
@@ -118,11 +126,8 @@ export class AcmeManager {
     this.scheduler.close();
   }
 
-  private async adopt(name: string): Promise<void> {
-    const record: NameRecord = { state: 'waiting', notAfter: undefined, serial: undefined, lastError: undefined };
-    this.records.set(name, record);
-    const facts = await this.readStored(name);
-    if (this.closed || this.records.get(name) !== record) return;
+  private adopt(name: string, record: NameRecord | undefined, facts: CertificateFacts | undefined): void {
+    if (this.closed || record === undefined || this.records.get(name) !== record) return;
     if (facts) {
       this.install(name, facts);
       this.options.onEvent?.({ kind: 'loaded', name, serial: facts.serial, notAfter: facts.notAfter });
