@@ -43,6 +43,7 @@ export const ERROR_CODES = {
   DAEMON_UNREACHABLE: 'no daemon answers for this project',
   DAEMON_START: 'the daemon could not be started',
   STACK_FAILED: 'a service failed to start or become healthy',
+  PROXY_LISTEN: 'the edge proxy cannot listen on its port',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

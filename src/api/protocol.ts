@@ -20,6 +20,8 @@ export interface UpRequest {
   readonly services: readonly string[];
   readonly scale: Readonly<Record<string, number>>;
   readonly wait: boolean;
+  /** `--http-port` / `--https-port` as given (the daemon resolves flag > env > file > default). */
+  readonly proxyPorts?: { readonly http?: string; readonly https?: string };
 }
 
 export interface ServicesRequest {

@@ -6,6 +6,11 @@ import { ProcessRuntime } from '../runtime/process/process-runtime.js';
 import type { StateDir } from '../state/state-dir.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { daemonRoutes } from './routes.js';
+import path from 'node:path';
+import type { UpRequest } from '../api/protocol.js';
+import type { Stack } from '../model/stack.js';
+import { EdgeProxy } from '../proxy/edge-proxy.js';
+import { resolveProxyPorts } from '../proxy/routing/proxy-ports.js';
 
 /**
  * The composition root of the background daemon that `berth up -d` starts: one per project. It builds the runtime,
@@ -18,6 +23,8 @@ export class Daemon {
   private supervisor: Supervisor | undefined;
   private api: ApiServer | undefined;
   private closing: Promise<void> | undefined;
+  private proxy: EdgeProxy | undefined;
+  private proxyUpdate: NodeJS.Immediate | undefined;
   /** Set once this daemon holds the socket: only then are the socket and daemon.json its own to remove. */
   private ownsFiles = false;
 
@@ -28,7 +35,7 @@ export class Daemon {
     stateDir.ensure();
     const runtime = new ProcessRuntime({ stateDir: stateDir.root, log: log.child({ component: 'runtime' }) });
     this.runtime = runtime;
-    const supervisor = new Supervisor({ runtime, log: log.child({ component: 'supervisor' }) });
+    const supervisor = new Supervisor({ runtime, log: log.child({ component: 'supervisor' }), onEvent: () => this.scheduleProxyUpdate() });
     this.supervisor = supervisor;
     const info: DaemonInfo = { pid: process.pid, project: '', projectDir: this.options.projectDir, startedAt: Date.now(), version: this.options.version };
     let markReady: () => void = () => undefined;
@@ -45,6 +52,8 @@ export class Daemon {
           runtime.checkStack(stack);
           runtime.useStack(stack);
         },
+        applyProxy: (stack, request) => this.applyProxy(stack, request),
+        proxyInfo: () => (this.proxy ? { http: this.proxy.httpPort, admin: this.proxy.adminPort } : undefined),
         requestExit: () => void this.close().then(this.options.onExit),
       }),
     });
@@ -69,8 +78,39 @@ export class Daemon {
     await this.close();
   }
 
+  /** Starts the edge proxy with the first stack that has routes, then swaps in each new stack's routes. */
+  private async applyProxy(stack: Stack, request: UpRequest): Promise<void> {
+    if (!this.proxy) {
+      if (!EdgeProxy.wanted(stack)) return;
+      const ports = resolveProxyPorts({ flags: request.proxyPorts ?? {}, environment: request.project.environment, file: stack.berth.proxy });
+      const proxy = new EdgeProxy({
+        httpPort: ports.http, adminPort: 0, accessLogFile: path.join(this.options.stateDir.root, 'access.log'),
+        log: this.options.log.child({ component: 'proxy' }),
+      });
+      await proxy.start();
+      this.proxy = proxy;
+    }
+    for (const warning of this.proxy.applyStack(stack)) this.options.log.warn('route ignored', { path: warning.path, message: warning.message });
+    this.scheduleProxyUpdate();
+  }
+
+  /** Replica changes arrive in bursts; the pools are refreshed once per turn of the event loop. */
+  private scheduleProxyUpdate(): void {
+    if (!this.proxy || this.proxyUpdate) return;
+    this.proxyUpdate = setImmediate(() => {
+      this.proxyUpdate = undefined;
+      const replicas = this.supervisor?.status() ?? [];
+      this.proxy?.updateReplicas(replicas.map((r) => ({
+        service: r.service,
+        ready: r.status === 'running' && (r.health === undefined || r.health === 'healthy'),
+        endpoints: r.endpoints,
+      })));
+    });
+  }
+
   close(): Promise<void> {
     this.closing ??= (async () => {
+      await this.proxy?.close();
       await this.api?.close();
       await this.supervisor?.close();
       await this.runtime?.close();

@@ -19,6 +19,9 @@ interface RouteDeps {
   readonly requestExit: () => void;
   /** Checks the stack can run and tells the runtime all of it before replicas are created (addresses, ports). */
   readonly useStack: (stack: Stack) => void;
+  /** Starts or reconfigures the edge proxy for a stack with routes. */
+  readonly applyProxy: (stack: Stack, request: UpRequest) => Promise<void>;
+  readonly proxyInfo: () => { readonly http: number; readonly admin: number | undefined } | undefined;
 }
 
 /** The daemon's API routes (see api/protocol.ts); each one a thin call into the supervisor or the runtime. */
@@ -35,6 +38,7 @@ export function daemonRoutes(deps: RouteDeps): Route[] {
         const request = body as UpRequest;
         stack = loadStack(deserializeProjectOptions(request.project, request.services)).stack;
         deps.useStack(stack);
+        await deps.applyProxy(stack, request);
         const result = await supervisor.up(stack, {
           services: request.services, scale: request.scale, wait: request.wait, onEvent: (event) => send({ event }),
         });
@@ -56,7 +60,7 @@ export function daemonRoutes(deps: RouteDeps): Route[] {
     { method: 'POST', path: '/v1/stop', stream: true, handler: async ({ body, send }) => supervisor.stop(services(body), { onEvent: (event) => send({ event }) }) },
     { method: 'POST', path: '/v1/start', stream: true, handler: async ({ body, send }) => supervisor.start(services(body), { onEvent: (event) => send({ event }) }) },
     { method: 'POST', path: '/v1/restart', stream: true, handler: async ({ body, send }) => supervisor.restart(services(body), { onEvent: (event) => send({ event }) }) },
-    { method: 'GET', path: '/v1/ps', stream: false, handler: async () => ({ project: stack?.name ?? '', replicas: supervisor.status() }) },
+    { method: 'GET', path: '/v1/ps', stream: false, handler: async () => ({ project: stack?.name ?? '', replicas: supervisor.status(), proxy: deps.proxyInfo() }) },
     {
       method: 'GET', path: '/v1/logs', stream: true,
       handler: async ({ url, signal, send }) => {

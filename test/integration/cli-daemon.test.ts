@@ -77,6 +77,22 @@ describe('the CLI and the daemon', () => {
     await waitFor('the old replica to be stopped', () => !groupAlive(old));
   });
 
+  it('fails up with PROXY_LISTEN, saying how to choose another port, when the edge proxy port is taken', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '0.0.0.0', resolve));
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      const routed = `services:\n  web:\n    expose: ["80"]\n    x-berth:\n      routes: [{ host: web.localhost }]\n      process:\n        command: [${JSON.stringify(process.execPath)}, "-e", "setInterval(() => {}, 1000)"]\n`;
+      project = new TestProject({ 'compose.yaml': routed });
+      const up = project.run(['up', '-d', '--http-port', String(port)]);
+      expect(up.status).toBe(1);
+      expect(up.stderr).toContain(`PROXY_LISTEN: the edge proxy cannot listen on port ${port}: EADDRINUSE`);
+      expect(up.stderr).toContain('--http-port');
+    } finally {
+      taken.close();
+    }
+  });
+
   it('has --help on every command', () => {
     project = new TestProject({ 'compose.yaml': COMPOSE });
     for (const verb of ['up', 'down', 'ps', 'logs', 'start', 'stop', 'restart', 'exec', 'config']) {

@@ -9,12 +9,14 @@ const EXAMPLE = path.resolve(FIXTURES, '../../examples/tasks');
 
 let project: TestProject;
 let port: number;
+let proxyPort: number;
 
 /** One request on a new connection (no keep-alive pool: a test kills replicas, and with them pooled connections). */
-function http(method: string, url: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+function http(method: string, url: string, body?: unknown, host?: string): Promise<{ status: number; json: unknown }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(url, { method, agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...(host ? { host } : {}) };
+    const req = request(url, { method, agent: false, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
@@ -32,8 +34,9 @@ function http(method: string, url: string, body?: unknown): Promise<{ status: nu
 describe('the example stack (postgres, redis, migration job, 2 API replicas, worker) as local processes', () => {
   beforeAll(async () => {
     port = await freePort();
+    proxyPort = await freePort();
     project = new TestProject({}, EXAMPLE);
-    const up = project.run(['up', '-d', '--wait'], { API_PORT: String(port) });
+    const up = project.run(['up', '-d', '--wait'], { API_PORT: String(port), BERTH_HTTP_PORT: String(proxyPort) });
     expect(up.status, up.stderr).toBe(0);
   }, 180_000);
   afterAll(() => project?.cleanup());
@@ -70,6 +73,18 @@ describe('the example stack (postgres, redis, migration job, 2 API replicas, wor
     expect(seen.size).toBe(2);
   });
 
+  it('routes tasks.localhost through the edge proxy to the API replicas, and answers 404 for other hosts', async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 10; i++) {
+      const res = await http('GET', `http://127.0.0.1:${proxyPort}/`, undefined, 'tasks.localhost');
+      expect(res.status).toBe(200);
+      seen.add(String((res.json as { replica?: string }).replica));
+    }
+    expect(seen.size).toBe(2);
+    expect((await http('GET', `http://127.0.0.1:${proxyPort}/`, undefined, 'elsewhere.example')).status).toBe(404);
+    expect(project.run(['ps']).stdout).toContain(`edge proxy: http on port ${proxyPort}`);
+  });
+
   it('restarts a killed API replica (on-failure) and keeps serving', async () => {
     const before = project.replica('api', 1);
     expect(before?.pid).toBeDefined();
@@ -85,7 +100,7 @@ describe('the example stack (postgres, redis, migration job, 2 API replicas, wor
     await http('POST', `http://127.0.0.1:${port}/tasks`, { title: 'survives a restart' });
     const hitsBefore = ((await http('GET', `http://127.0.0.1:${port}/`)).json as { hits: number }).hits;
     expect(project.run(['down']).status).toBe(0);
-    expect(project.run(['up', '-d', '--wait'], { API_PORT: String(port) }).status).toBe(0);
+    expect(project.run(['up', '-d', '--wait'], { API_PORT: String(port), BERTH_HTTP_PORT: String(proxyPort) }).status).toBe(0);
     const list = await http('GET', `http://127.0.0.1:${port}/tasks`);
     expect((list.json as { title: string }[]).map((t) => t.title)).toContain('survives a restart'); // Postgres rows
     const hitsAfter = ((await http('GET', `http://127.0.0.1:${port}/`)).json as { hits: number }).hits;
@@ -98,7 +113,7 @@ describe('the example stack (postgres, redis, migration job, 2 API replicas, wor
     expect(project.run(['down', '--volumes']).status).toBe(0); // …and down still stops all of it
     await waitFor('every process group to be gone', () => pids.every((pid) => !groupAlive(pid)), 30_000);
 
-    expect(project.run(['up', '-d', '--wait'], { API_PORT: String(port) }).status).toBe(0);
+    expect(project.run(['up', '-d', '--wait'], { API_PORT: String(port), BERTH_HTTP_PORT: String(proxyPort) }).status).toBe(0);
     const fresh = await http('GET', `http://127.0.0.1:${port}/tasks`);
     expect(fresh.json).toEqual([]);
   }, 180_000);

@@ -13,12 +13,17 @@ export function psCommand(): Command {
   return command.action(async (services: string[], flags: { format: 'table' | 'json'; quiet?: boolean }, cmd: Command) => {
     const context = projectContext(cmd, services);
     const client = await connectDaemon(context.stateDir);
-    const all = client ? (await client.get<{ replicas: ReplicaView[] }>('/v1/ps')).replicas : [];
+    const answer = client ? await client.get<{ replicas: ReplicaView[]; proxy?: { http: number; admin?: number } }>('/v1/ps') : undefined;
+    const all = answer?.replicas ?? [];
     const replicas = all.filter((r) => services.length === 0 || services.includes(r.service));
     if (flags.format === 'json') return void process.stdout.write(`${JSON.stringify(replicas, null, 2)}\n`);
     if (flags.quiet) return void process.stdout.write(replicas.map((r) => `${r.service}-${r.replica}\n`).join(''));
     if (!client) process.stderr.write(`stack ${context.stack.name} is not running (start it with \`berth up -d\`)\n`);
     process.stdout.write(renderTable(['NAME', 'STATUS', 'HEALTH', 'PID', 'PORTS', 'RESTARTS'], replicas.map(psRow)));
+    if (answer?.proxy) {
+      const admin = answer.proxy.admin ? `, metrics on http://127.0.0.1:${answer.proxy.admin}/metrics` : '';
+      process.stdout.write(`\nedge proxy: http on port ${answer.proxy.http}${admin}\n`);
+    }
   });
 }
 

@@ -12,6 +12,8 @@ interface UpFlags {
   readonly detach?: boolean;
   readonly wait?: boolean;
   readonly scale?: Record<string, number>;
+  readonly httpPort?: string;
+  readonly httpsPort?: string;
 }
 
 export function upCommand(): Command {
@@ -20,6 +22,8 @@ export function upCommand(): Command {
     .argument('[services...]', 'services to start (default: all)')
     .option('-d, --detach', 'return once started; the stack keeps running in the background')
     .option('--wait', 'wait until every replica is healthy (or running, if it has no healthcheck); fail otherwise')
+    .option('--http-port <port>', 'port of the edge proxy for routed services (default: BERTH_HTTP_PORT, x-berth.proxy.http, 80)')
+    .option('--https-port <port>', 'HTTPS port of the edge proxy (default: BERTH_HTTPS_PORT, x-berth.proxy.https, 443)')
     .option('--scale <service=N>', 'run N replicas of a service (repeatable; overrides deploy.replicas)', collectScale)
     .addHelpText('after', '\nExamples:\n  berth up -d --wait\n  berth up --scale api=3\n  berth up -d db redis');
   return command.action(async (services: string[], flags: UpFlags, cmd: Command) => {
@@ -30,7 +34,10 @@ export function upCommand(): Command {
     const since = Date.now();
     // Attached, Ctrl-C stops the stack, also while it is still starting (the stop cancels the waiting `up`).
     const attached = flags.detach ? undefined : stopOnInterrupt(client, progress);
-    const request: UpRequest = { project: context.serialized, services, scale: flags.scale ?? {}, wait: Boolean(flags.wait) };
+    const request: UpRequest = {
+      project: context.serialized, services, scale: flags.scale ?? {}, wait: Boolean(flags.wait),
+      proxyPorts: { ...(flags.httpPort ? { http: flags.httpPort } : {}), ...(flags.httpsPort ? { https: flags.httpsPort } : {}) },
+    };
     let result: UpResult | undefined;
     try {
       result = await client.stream<SupervisorEvent, UpResult>('POST', '/v1/up', request, (event) => progress.event(event));
