@@ -4,6 +4,7 @@
 // stops it again. Leave it running with `npm run demo -- --keep`.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkDemoDeps, formatMissing } from './check-demo-deps.js';
@@ -12,6 +13,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const example = path.join(root, 'examples/tasks');
 const keep = process.argv.includes('--keep');
 const port = process.env.API_PORT ?? '8000';
+const proxyPort = process.env.BERTH_HTTP_PORT ?? '8080';
 
 function step(title) {
   console.log(`\n\x1b[1m== ${title}\x1b[0m`);
@@ -30,6 +32,17 @@ async function request(method, url, body) {
   const text = await res.text();
   console.log(`$ curl -X ${method} ${url}${body ? ` -d '${JSON.stringify(body)}'` : ''}\n${res.status} ${text}`);
   return JSON.parse(text);
+}
+
+/** A GET with a Host header of our choosing (fetch does not allow setting Host). */
+function getWithHost(url, host) {
+  return new Promise((resolve, reject) => {
+    http.get(url, { headers: { host } }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => { body += chunk; });
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    }).on('error', reject);
+  });
 }
 
 const deps = checkDemoDeps();
@@ -63,6 +76,9 @@ try {
   await request('GET', `http://127.0.0.1:${port}/tasks`);
   step('two API replicas behind the published port');
   for (let i = 0; i < 2; i++) await request('GET', `http://127.0.0.1:${port}/`);
+  step(`berth's edge proxy routes tasks.localhost to them (port ${proxyPort}; BERTH_HTTP_PORT changes it)`);
+  const routed = await getWithHost(`http://127.0.0.1:${proxyPort}/tasks`, 'tasks.localhost');
+  console.log(`$ curl -H 'Host: tasks.localhost' http://127.0.0.1:${proxyPort}/tasks\n${routed.status} ${routed.body.slice(0, 200)}`);
   step('logs');
   berth(['logs', '--tail', '3', 'worker', 'migrate']);
 } catch (error) {
