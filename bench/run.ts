@@ -2,6 +2,8 @@
 import { existsSync } from 'node:fs';
 import { benchLoad500 } from './load-500-services.js';
 import { benchUpDemo } from './up-demo.js';
+import { benchProxy } from './proxy.js';
+import { benchRouteTable } from './route-table.js';
 
 if (!existsSync('dist/cli/main.js')) {
   console.error('build first: npm run build (the CLI comparison runs bin/berth.js)');
@@ -11,3 +13,6 @@ console.log('== loader');
 benchLoad500();
 console.log('\n== process runtime');
 benchUpDemo();
+console.log('\n== edge proxy');
+benchRouteTable();
+await benchProxy();
