@@ -84,13 +84,14 @@ export class Daemon {
       if (!EdgeProxy.wanted(stack)) return;
       const ports = resolveProxyPorts({ flags: request.proxyPorts ?? {}, environment: request.project.environment, file: stack.berth.proxy });
       const proxy = new EdgeProxy({
-        httpPort: ports.http, adminPort: 0, accessLogFile: path.join(this.options.stateDir.root, 'access.log'),
+        httpPort: ports.http, httpsPort: ports.https, adminPort: 0, accessLogFile: path.join(this.options.stateDir.root, 'access.log'),
+        tlsStateDir: path.join(this.options.stateDir.root, 'tls'),
         log: this.options.log.child({ component: 'proxy' }),
       });
       await proxy.start();
       this.proxy = proxy;
     }
-    for (const warning of this.proxy.applyStack(stack)) this.options.log.warn('route ignored', { path: warning.path, message: warning.message });
+    for (const warning of await this.proxy.applyStack(stack)) this.options.log.warn('route ignored', { path: warning.path, message: warning.message });
     this.scheduleProxyUpdate();
   }
 

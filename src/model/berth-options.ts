@@ -10,6 +10,8 @@ export interface BerthStackOptions {
   /** Which runtime runs the stack; `process` (local processes) is the default. */
   readonly runtime?: 'process' | 'docker' | 'swarm';
   readonly proxy?: { readonly http?: number; readonly https?: number };
+  /** HTTPS on the edge proxy: certificates from files and/or ACME (see src/spec/berth-tls.ts). */
+  readonly tls?: BerthTls;
   /** Unknown-but-allowed keys that later features read. */
   readonly other: Readonly<Record<string, unknown>>;
 }
@@ -48,4 +50,10 @@ export interface BerthRoute {
   /** Container port the route sends traffic to; defaults to the service's first port. */
   readonly port?: number;
   readonly stripPrefix: boolean;
+}
+
+/** `x-berth.tls`: paths as written (relative to the project folder); `renewBeforeMs` absent = the default policy. */
+export interface BerthTls {
+  readonly certificates: readonly { readonly cert: string; readonly key: string; readonly hosts?: readonly string[] }[];
+  readonly acme?: { readonly directory: string; readonly email?: string; readonly renewBeforeMs?: number };
 }

@@ -1,11 +1,15 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { BerthError, type Warning } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Stack } from '../model/stack.js';
 import type { RouteMiddlewares } from '../model/route-middlewares.js';
 import type { Endpoint } from '../runtime/runtime.js';
-import type { Middleware, ResolvedRoute } from './forward/proxy-context.js';
+import type { Middleware, ProxyObserver, ResolvedRoute } from './forward/proxy-context.js';
+import { ProxyHandler, type ProxyHandlerOptions } from './forward/proxy-handler.js';
 import { HttpProxyServer } from './http-proxy-server.js';
 import { buildRouteChain } from './middlewares/build.js';
 import { perRoute } from './middlewares/middleware.js';
@@ -17,6 +21,7 @@ import type { Route } from './routing/route.js';
 import { RouteTable } from './routing/route-table.js';
 import { Router } from './routing/router.js';
 import { routesFromStack } from './routing/routes-from-stack.js';
+import { EdgeTls, type TlsSettings } from './tls/edge-tls.js';
 import { UpstreamPool } from './upstream/pool.js';
 
 /** A replica as the proxy needs it: which service, whether it may take traffic, and its addresses. */
@@ -29,6 +34,10 @@ export interface ProxyReplica {
 
 export interface EdgeProxyOptions {
   readonly httpPort: number;
+  /** The HTTPS listener's port (same host), started when a stack has `x-berth.tls`; default 443, 0 picks a free one. */
+  readonly httpsPort?: number;
+  /** Folder for ACME accounts and certificates; default `tls` beside the access log. */
+  readonly tlsStateDir?: string;
   /** Where the HTTP listener binds; default 0.0.0.0 (the proxy is what the world talks to). */
   readonly host?: string;
   /** The admin port (metrics, healthz) on 127.0.0.1; 0 picks a free one. */
@@ -52,6 +61,12 @@ export class EdgeProxy {
   private server: HttpProxyServer | undefined;
   private admin: AdminServer | undefined;
   private accessLog: WriteStream | undefined;
+  private observer: ProxyObserver | undefined;
+  private tls: EdgeTls | undefined;
+  private httpsServer: https.Server | undefined;
+  private httpsHandler: ProxyHandler | undefined;
+  /** applyStack calls run one after the other. */
+  private applying: Promise<unknown> = Promise.resolve();
   private readonly metrics = new ProxyMetrics({ upstreams: () => poolHealth(this.pools.values()), processMetrics: true });
 
   constructor(private readonly options: EdgeProxyOptions) {}
@@ -65,6 +80,11 @@ export class EdgeProxy {
     return this.server?.port ?? 0;
   }
 
+  /** The HTTPS listener's port; 0 while there is none. */
+  get httpsPort(): number {
+    return (this.httpsServer?.address() as AddressInfo | null | undefined)?.port ?? 0;
+  }
+
   get adminPort(): number | undefined {
     return this.adminAddress?.port;
   }
@@ -73,21 +93,18 @@ export class EdgeProxy {
 
   async start(): Promise<void> {
     this.accessLog = createWriteStream(this.options.accessLogFile, { flags: 'a', mode: 0o600 });
+    this.observer = fanOut([this.metrics, new AccessLog(this.accessLog)]);
     const server = new HttpProxyServer({
+      ...this.handlerOptions(),
       port: this.options.httpPort,
       host: this.options.host ?? '0.0.0.0',
-      resolve: (req) => this.resolve(req),
-      middlewares: [perRoute((route) => (route.name === undefined ? undefined : this.chains.get(route.name)))],
-      observer: fanOut([this.metrics, new AccessLog(this.accessLog)]),
+      // ACME HTTP-01 challenges are answered before routing (and before any https redirect).
+      preRoute: (req, res) => this.tls?.responder.handle(req, res) ?? false,
     });
     try {
       await server.start();
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new BerthError('PROXY_LISTEN', `the edge proxy cannot listen on port ${this.options.httpPort}: ${code ?? String(error)}`, {
-        hint: code === 'EACCES' ? 'ports below 1024 need root; use `berth up --http-port 8080` or BERTH_HTTP_PORT' : 'stop what uses the port, or choose another with `--http-port` or BERTH_HTTP_PORT',
-        cause: error,
-      });
+      throw listenError('http', this.options.httpPort, error);
     }
     this.server = server;
     this.admin = new AdminServer({ registry: this.metrics.registry, port: this.options.adminPort, host: '127.0.0.1' });
@@ -96,26 +113,91 @@ export class EdgeProxy {
   }
 
   /**
-   * Builds the route table, pools and middleware chains for `stack` and swaps them in; throws (leaving the old
-   * configuration serving) when a route or a middleware option is invalid. Returns the routing warnings.
+   * Builds the route table, pools, middleware chains and certificates for `stack` and swaps them in; rejects
+   * (leaving the old configuration serving) when a route, a middleware option or a certificate file is invalid.
+   * Starts the HTTPS listener the first time a stack has `x-berth.tls`. Returns the routing and TLS warnings.
+   * Calls run one after the other.
    */
-  applyStack(stack: Stack): readonly Warning[] {
+  applyStack(stack: Stack): Promise<readonly Warning[]> {
+    const run = this.applying.then(() => this.applyNow(stack));
+    this.applying = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyNow(stack: Stack): Promise<readonly Warning[]> {
     const { routes, warnings } = routesFromStack(stack);
     const table = RouteTable.compile(routes);
-    const chains = new Map<string, Middleware | undefined>();
-    for (const route of routes) {
-      chains.set(route.id, buildRouteChain((route.options ?? {}) as RouteMiddlewares, { where: `services.${route.service}.x-berth` }));
-    }
+    const redirectPort = this.redirectPort();
+    let chains = buildChains(routes, redirectPort);
     const pools = new Map<string, UpstreamPool>();
     for (const route of routes) {
       const key = poolKey(route);
       pools.set(key, this.pools.get(key) ?? new UpstreamPool({ name: route.service }));
     }
+    const tlsWarnings = await this.applyTls(stack, routes);
+    // The HTTPS listener just started on a port the OS picked: redirects must name it.
+    if (this.redirectPort() !== redirectPort) chains = buildChains(routes, this.redirectPort());
     // Everything is built: switch in one go. Requests in flight keep the table (and pools) they started with.
     this.chains = chains;
     this.pools = pools;
     this.router.swap(table);
-    return warnings;
+    return [...warnings, ...tlsWarnings];
+  }
+
+  /** Loads and checks the stack's certificates (swapping them in when good) and starts the HTTPS listener once. */
+  private async applyTls(stack: Stack, routes: readonly Route[]): Promise<Warning[]> {
+    const settings = tlsSettings(stack);
+    if (settings === undefined && this.tls === undefined) return [];
+    this.tls ??= new EdgeTls({
+      stateDir: this.options.tlsStateDir ?? path.join(path.dirname(this.options.accessLogFile), 'tls'),
+      log: this.options.log.child({ component: 'tls' }),
+    });
+    const tlsWarnings = await this.tls.update(settings ?? { certificates: [] }, routes.flatMap((route) => route.hosts));
+    if (settings !== undefined && this.httpsServer === undefined) await this.startHttps(this.tls);
+    return tlsWarnings;
+  }
+
+  private async startHttps(tls: EdgeTls): Promise<void> {
+    const handler = new ProxyHandler({ ...this.handlerOptions(), proto: 'https' });
+    const t = handler.timeouts;
+    const server = https.createServer({
+      ...tls.sni.serverOptions(),
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(t.clientHeadersMs / 4) || 1_000)),
+      noDelay: true,
+      requireHostHeader: false,
+    });
+    handler.attach(server);
+    tls.sni.attach(server);
+    const port = this.options.httpsPort ?? 443;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, this.options.host ?? '0.0.0.0', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      handler.close();
+      throw listenError('https', port, error);
+    }
+    this.httpsServer = server;
+    this.httpsHandler = handler;
+    this.options.log.info('edge proxy listening', { https: this.httpsPort });
+  }
+
+  /** The port https redirects send clients to: the listener's when it runs, else the configured one. */
+  private redirectPort(): number {
+    return this.httpsPort || this.options.httpsPort || 443;
+  }
+
+  /** What both listeners share: routing, the per-route middleware chains and the observer. */
+  private handlerOptions(): ProxyHandlerOptions {
+    return {
+      resolve: (req) => this.resolve(req),
+      middlewares: [perRoute((route) => (route.name === undefined ? undefined : this.chains.get(route.name)))],
+      ...(this.observer ? { observer: this.observer } : {}),
+    };
   }
 
   /** Feeds the pools with the replicas that may take traffic (called whenever the supervisor reports a change). */
@@ -132,11 +214,30 @@ export class EdgeProxy {
   }
 
   async close(): Promise<void> {
-    await this.server?.close();
+    await Promise.all([this.server?.close(), this.closeHttps()]);
+    this.tls?.close();
+    this.tls = undefined;
     await this.admin?.close();
     await new Promise<void>((resolve) => (this.accessLog ? this.accessLog.end(resolve) : resolve()));
     this.server = undefined;
     this.admin = undefined;
+  }
+
+  private async closeHttps(): Promise<void> {
+    const server = this.httpsServer;
+    const handler = this.httpsHandler;
+    this.httpsServer = undefined;
+    this.httpsHandler = undefined;
+    if (!server || !handler) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    handler.closeTunnels();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+    clearTimeout(timer);
+    server.closeAllConnections();
+    await closed;
+    handler.close();
   }
 
   private resolve(req: IncomingMessage): ResolvedRoute | undefined {
@@ -146,6 +247,46 @@ export class EdgeProxy {
     const pool = this.pools.get(poolKey(match.route));
     return pool ? { pool, forwardPath: match.forwardPath, name: match.route.id } : undefined;
   }
+}
+
+/** The stack's `x-berth.tls` for EdgeTls: paths made absolute against the project folder. */
+function tlsSettings(stack: Stack): TlsSettings | undefined {
+  const tls = stack.berth.tls;
+  if (tls === undefined) return undefined;
+  const renewBeforeMs = tls.acme?.renewBeforeMs;
+  return {
+    certificates: tls.certificates.map((c, i) => ({
+      cert: path.resolve(stack.projectDir, c.cert),
+      key: path.resolve(stack.projectDir, c.key),
+      ...(c.hosts === undefined ? {} : { hosts: c.hosts }),
+      path: `x-berth.tls.certificates[${i}]`,
+    })),
+    ...(tls.acme === undefined ? {} : {
+      acme: {
+        directoryUrl: tls.acme.directory,
+        ...(tls.acme.email === undefined ? {} : { email: tls.acme.email }),
+        ...(renewBeforeMs === undefined ? {} : { renewal: { renewBeforeMs } }),
+      },
+    }),
+  };
+}
+
+function buildChains(routes: readonly Route[], httpsPort: number): Map<string, Middleware | undefined> {
+  const chains = new Map<string, Middleware | undefined>();
+  for (const route of routes) {
+    chains.set(route.id, buildRouteChain((route.options ?? {}) as RouteMiddlewares, { where: `services.${route.service}.x-berth`, httpsPort }));
+  }
+  return chains;
+}
+
+function listenError(scheme: 'http' | 'https', port: number, error: unknown): BerthError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const flag = `--${scheme}-port`;
+  const env = `BERTH_${scheme.toUpperCase()}_PORT`;
+  return new BerthError('PROXY_LISTEN', `the edge proxy cannot listen on port ${port}${scheme === 'https' ? ' (HTTPS)' : ''}: ${code ?? String(error)}`, {
+    hint: code === 'EACCES' ? `ports below 1024 need root; use \`berth up ${flag} ${scheme === 'http' ? 8080 : 8443}\` or ${env}` : `stop what uses the port, or choose another with \`${flag}\` or ${env}`,
+    cause: error,
+  });
 }
 
 function poolKey(route: Route): string {

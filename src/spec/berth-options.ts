@@ -1,6 +1,7 @@
 import { Ajv, type SchemaObject, type ValidateFunction } from 'ajv';
 import type { BerthHealth, BerthHealthCheck, BerthRoute, BerthServiceOptions, BerthStackOptions } from '../model/berth-options.js';
 import { MIDDLEWARES_FIELD } from './berth-middlewares.js';
+import { TLS_FIELD } from './berth-tls.js';
 import { readDuration } from './duration.js';
 import type { ModelPath } from './model-path.js';
 import { splitCommandText } from './normalize/command.js';
@@ -71,6 +72,7 @@ const STACK_FIELDS: Fields<BerthStackOptions> = {
       return { ...(http === undefined ? {} : { http }), ...(https === undefined ? {} : { https }) };
     },
   },
+  tls: TLS_FIELD,
 };
 
 interface RawRoute {

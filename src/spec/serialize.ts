@@ -1,5 +1,6 @@
 import type { BerthStackOptions } from '../model/berth-options.js';
 import type { ConfigDefinition, Network, SecretDefinition, Stack, Volume } from '../model/stack.js';
+import { serializeTls } from './berth-tls.js';
 import { compact, nonEmpty, serializeService, sortKeys } from './serialize-service.js';
 
 type Dict = Record<string, unknown>;
@@ -77,6 +78,7 @@ function berthDocument(berth: BerthStackOptions): Dict {
   const options = compact({
     runtime: berth.runtime,
     proxy: berth.proxy && compact({ http: berth.proxy.http, https: berth.proxy.https }),
+    tls: berth.tls && serializeTls(berth.tls),
     ...berth.other,
   });
   return Object.keys(options).length === 0 ? {} : { 'x-berth': options };

@@ -30,6 +30,11 @@ export interface ProxyHandlerOptions {
   readonly proto?: 'http' | 'https';
   /** Upstream keep-alive agent; by default one tuned agent per handler (closed by `close()`). */
   readonly agent?: http.Agent;
+  /**
+   * Runs first for every request, before routing and the middlewares (e.g. ACME HTTP-01 challenges); returns true
+   * when it has answered the request itself. Such requests are not seen by the observer.
+   */
+  readonly preRoute?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 const kCtx = Symbol('berth.context');
@@ -46,6 +51,7 @@ export class ProxyHandler {
   private readonly proto: 'http' | 'https';
   private readonly ownsAgent: boolean;
   private readonly upgraded = new Set<Socket>();
+  private readonly preRoute: ProxyHandlerOptions['preRoute'];
 
   constructor(options: ProxyHandlerOptions) {
     this.timeouts = resolveTimeouts(options.timeouts);
@@ -62,6 +68,7 @@ export class ProxyHandler {
     this.middlewares = options.middlewares ?? [];
     this.observer = options.observer;
     this.proto = options.proto ?? 'http';
+    this.preRoute = options.preRoute;
   }
 
   /** Wires the handler and its client-side timeouts into a node:http (or https) server. */
@@ -89,6 +96,7 @@ export class ProxyHandler {
   }
 
   readonly handleRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    if (this.preRoute?.(req, res) === true) return;
     const requestId = requestIdFor(req);
     const clientIp = clientIpOf(req);
     const malformed = hasBadHost(req);

@@ -1,0 +1,184 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../log/logger.js';
+import type { Stack } from '../model/stack.js';
+import { loadStack } from '../spec/load.js';
+import { defaultProjectOptions } from '../spec/project-options.js';
+import { EdgeProxy } from './edge-proxy.js';
+import type { EdgeTls } from './tls/edge-tls.js';
+import { makeTestCertificate, type TestCertificate } from './tls/test-certificates.js';
+
+let dir: string;
+let shop: TestCertificate;
+let other: TestCertificate;
+let upstream: http.Server;
+let upstreamPort: number;
+let proxy: EdgeProxy | undefined;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'berth-edge-proxy-'));
+  shop = await makeTestCertificate(dir, { file: 'shop', names: ['shop.test'] });
+  other = await makeTestCertificate(dir, { file: 'other', names: ['other.test'] });
+  upstream = http.createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ url: req.url, proto: req.headers['x-forwarded-proto'], host: req.headers.host }));
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  upstreamPort = (upstream.address() as AddressInfo).port;
+});
+
+afterAll(async () => {
+  upstream.closeAllConnections();
+  await new Promise<void>((resolve) => upstream.close(() => resolve()));
+  await rm(dir, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  await proxy?.close();
+  proxy = undefined;
+});
+
+/** A stack loaded from a compose file in its own folder under `dir`; certificate paths relative to the project. */
+async function stackWith(name: string, tls: string, middlewares = '{}'): Promise<Stack> {
+  const project = await mkdtemp(path.join(dir, `${name}-`));
+  const yaml = [
+    `name: ${name}`,
+    'services:',
+    '  web:',
+    '    image: example/web',
+    '    x-berth:',
+    '      routes: [{host: [shop.test, other.test], port: 3000}]',
+    `      middlewares: ${middlewares}`,
+    'x-berth:',
+    `  tls: ${tls}`,
+    '',
+  ].join('\n');
+  await writeFile(path.join(project, 'compose.yml'), yaml);
+  return loadStack(defaultProjectOptions({ workingDirectory: project, environment: { HOME: '/home/user' } })).stack;
+}
+
+function relative(file: string): string {
+  return path.join('..', path.basename(file));
+}
+
+async function startProxy(stack: Stack): Promise<EdgeProxy> {
+  const started = new EdgeProxy({
+    httpPort: 0, httpsPort: 0, host: '127.0.0.1', adminPort: 0,
+    accessLogFile: path.join(dir, 'access.log'), tlsStateDir: path.join(dir, 'tls-state'), log: silentLogger,
+  });
+  proxy = started;
+  await started.start();
+  await started.applyStack(stack);
+  started.updateReplicas([{ service: 'web', ready: true, endpoints: { 3000: { host: '127.0.0.1', port: upstreamPort } } }]);
+  return started;
+}
+
+interface Reply { readonly status: number; readonly body: { url?: string; proto?: string; host?: string }; readonly peerCertificateCn?: string }
+
+function get(url: string, options: { readonly servername?: string; readonly host: string; readonly ca?: string }): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const secure = url.startsWith('https:');
+    const agent = secure ? new https.Agent({ keepAlive: false }) : new http.Agent({ keepAlive: false });
+    const req = (secure ? https : http).get(url, {
+      agent, headers: { host: options.host }, timeout: 5_000,
+      ...(secure ? { servername: options.servername ?? options.host, ca: options.ca } : {}),
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      const socket = res.socket as { getPeerCertificate?: () => { subject?: { CN?: string } } };
+      const cn = socket.getPeerCertificate?.().subject?.CN;
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        agent.destroy();
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, body: text.startsWith('{') ? JSON.parse(text) as Reply['body'] : {}, ...(cn ? { peerCertificateCn: cn } : {}) });
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('request timed out')));
+    req.on('error', (error) => {
+      agent.destroy();
+      reject(error);
+    });
+  });
+}
+
+function getText(url: string, host: string): Promise<{ status: number; text: string; location?: string }> {
+  return new Promise((resolve, reject) => {
+    const agent = new http.Agent({ keepAlive: false });
+    const req = http.get(url, { agent, headers: { host }, timeout: 5_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        agent.destroy();
+        const location = res.headers.location;
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), ...(location ? { location } : {}) });
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('request timed out')));
+    req.on('error', (error) => {
+      agent.destroy();
+      reject(error);
+    });
+  });
+}
+
+describe('EdgeProxy with TLS', () => {
+  it('serves HTTPS with the file certificate chosen by SNI (X-Forwarded-Proto https), and HTTP as before', async () => {
+    const stack = await stackWith('tls-one', `{certificates: [{cert: ${relative(shop.certFile)}, key: ${relative(shop.keyFile)}}, {cert: ${relative(other.certFile)}, key: ${relative(other.keyFile)}}]}`);
+    const edge = await startProxy(stack);
+    expect(edge.httpsPort).toBeGreaterThan(0);
+
+    const secure = await get(`https://127.0.0.1:${edge.httpsPort}/cart?x=1`, { host: 'shop.test', ca: shop.cert });
+    expect(secure).toEqual({ status: 200, body: { url: '/cart?x=1', proto: 'https', host: 'shop.test' }, peerCertificateCn: 'shop.test' });
+
+    const second = await get(`https://127.0.0.1:${edge.httpsPort}/`, { host: 'other.test', ca: other.cert });
+    expect(second).toEqual({ status: 200, body: { url: '/', proto: 'https', host: 'other.test' }, peerCertificateCn: 'other.test' });
+
+    const plain = await get(`http://127.0.0.1:${edge.httpPort}/`, { host: 'shop.test' });
+    expect(plain).toEqual({ status: 200, body: { url: '/', proto: 'http', host: 'shop.test' } });
+    expect((await get(`http://127.0.0.1:${edge.httpPort}/`, { host: 'nowhere.test' })).status).toBe(404);
+  });
+
+  it('rejects a stack whose certificate file is bad and keeps the old configuration serving', async () => {
+    const edge = await startProxy(await stackWith('tls-good', `{certificates: [{cert: ${relative(shop.certFile)}, key: ${relative(shop.keyFile)}}]}`));
+    const bad = await stackWith('tls-bad', `{certificates: [{cert: ${relative(shop.certFile)}, key: ${relative(other.keyFile)}}]}`);
+    await expect(edge.applyStack(bad)).rejects.toMatchObject({ code: 'SPEC_BERTH', path: 'x-berth.tls.certificates[0]' });
+    const missing = await stackWith('tls-missing', '{certificates: [{cert: nope.crt, key: nope.key}]}');
+    await expect(edge.applyStack(missing)).rejects.toMatchObject({ code: 'SPEC_BERTH' });
+
+    const secure = await get(`https://127.0.0.1:${edge.httpsPort}/still`, { host: 'shop.test', ca: shop.cert });
+    expect(secure).toEqual({ status: 200, body: { url: '/still', proto: 'https', host: 'shop.test' }, peerCertificateCn: 'shop.test' });
+    expect((await get(`http://127.0.0.1:${edge.httpPort}/still`, { host: 'shop.test' })).status).toBe(200);
+  });
+
+  it('answers ACME HTTP-01 challenges on the HTTP listener before routing and the https redirect', async () => {
+    const edge = await startProxy(await stackWith('tls-redirect', `{certificates: [{cert: ${relative(shop.certFile)}, key: ${relative(shop.keyFile)}}]}`, '{https_redirect: true}'));
+    // The responder is EdgeTls's; an ACME order would set the token the same way.
+    const tls = (edge as unknown as { tls: EdgeTls }).tls;
+    tls.responder.set('token-1', 'token-1.thumbprint');
+    const challenge = await getText(`http://127.0.0.1:${edge.httpPort}/.well-known/acme-challenge/token-1`, 'shop.test');
+    expect(challenge).toEqual({ status: 200, text: 'token-1.thumbprint' });
+    // A token berth does not hold is the app's own: it goes through (the redirect lets challenge paths pass).
+    expect(await get(`http://127.0.0.1:${edge.httpPort}/.well-known/acme-challenge/unknown`, { host: 'shop.test' })).toEqual({
+      status: 200, body: { url: '/.well-known/acme-challenge/unknown', proto: 'http', host: 'shop.test' },
+    });
+    const redirect = await getText(`http://127.0.0.1:${edge.httpPort}/cart?x=1`, 'shop.test');
+    expect(redirect).toEqual({ status: 308, text: '', location: `https://shop.test:${edge.httpsPort}/cart?x=1` });
+    const secure = await get(`https://127.0.0.1:${edge.httpsPort}/cart`, { host: 'shop.test', ca: shop.cert });
+    expect(secure.status).toBe(200);
+  });
+
+  it('does not open an HTTPS listener for a stack without tls', async () => {
+    const project = await mkdtemp(path.join(dir, 'plain-'));
+    await writeFile(path.join(project, 'compose.yml'), 'services:\n  web:\n    image: example/web\n    x-berth:\n      routes: [{host: shop.test, port: 3000}]\n');
+    const edge = await startProxy(loadStack(defaultProjectOptions({ workingDirectory: project, environment: { HOME: '/home/user' } })).stack);
+    expect(edge.httpsPort).toBe(0);
+    expect((await get(`http://127.0.0.1:${edge.httpPort}/`, { host: 'shop.test' })).body.proto).toBe('http');
+  });
+});
