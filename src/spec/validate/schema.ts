@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { ErrorCode, SourcePosition } from '../../errors.js';
 import { formatPath } from '../model-path.js';
+import { AJV_OPTIONS, loadComposeSchema } from './compose-schema.js';
 import type { StageContext } from '../stage-context.js';
 import { isOverrideMarker, isResetMarker } from '../yaml-tags.js';
 import { explainSchemaErrors } from './schema-errors.js';
@@ -48,18 +48,21 @@ function comparePositions(a: SourcePosition | undefined, b: SourcePosition | und
 
 let cached: ValidateFunction | undefined;
 
-/** The compose-spec validator, compiled on first use and kept for the life of the process. */
+/**
+ * The compose-spec validator: the one precompiled by `npm run build` (compose-validator.cjs beside this module) when
+ * it is there, else compiled on first use; kept for the life of the process.
+ */
 function composeValidator(): ValidateFunction {
   if (cached) return cached;
   const require = createRequire(import.meta.url);
-  // dclint's `exports` hides its files, so find the package folder through its package.json.
-  const dir = path.dirname(require.resolve('dclint/package.json'));
-  const schema = JSON.parse(readFileSync(path.join(dir, 'schemas/compose.schema.json'), 'utf8')) as Record<string, unknown>;
-  // The file names its draft-07 meta-schema by an https URL ajv does not know; ajv's default meta-schema is draft-07.
-  delete schema.$schema;
-  // strict off: the schema uses annotation keywords (`deprecated`) and union types that strict mode rejects.
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
-  cached = ajv.compile(schema);
+  const precompiled = new URL('./compose-validator.cjs', import.meta.url);
+  if (existsSync(precompiled)) {
+    const loaded = require(precompiled.pathname) as ValidateFunction | { default: ValidateFunction };
+    cached = typeof loaded === 'function' ? loaded : loaded.default;
+    return cached;
+  }
+  const ajv = new Ajv(AJV_OPTIONS);
+  cached = ajv.compile(loadComposeSchema());
   return cached;
 }
 
