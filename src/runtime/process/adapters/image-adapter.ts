@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Logger } from '../../../log/logger.js';
 import type { InstanceSpec } from '../../runtime.js';
 import type { LaunchPlan, SpawnUser } from '../launch/launch-plan.js';
@@ -35,4 +36,19 @@ export interface ImageAdapter {
   readonly defaultPorts: readonly number[];
   matches(image: ImageRef): boolean;
   plan(input: AdapterInput): LaunchPlan;
+}
+
+/**
+ * The arguments of an image's compose `command:` for its own server program: what follows `program`
+ * (`redis-server --appendonly yes` → `--appendonly yes`), or the whole command when it starts with a flag
+ * (`command: --appendonly yes`). Another program as command is ignored with a warning naming the service.
+ */
+export function serverArguments(input: AdapterInput, program: string): string[] {
+  const command = input.spec.service.command;
+  if (!command || command.length === 0) return [];
+  const first = command[0] ?? '';
+  if (path.basename(first) === program) return command.slice(1);
+  if (first.startsWith('-')) return [...command];
+  input.log.warn(`the command of a ${program} service is not \`${program} …\`; it is ignored`, { service: input.spec.service.name, command });
+  return [];
 }

@@ -3,7 +3,7 @@ import { BerthError } from '../../../errors.js';
 import { userEnvironment } from '../launch/environment.js';
 import type { LaunchPlan } from '../launch/launch-plan.js';
 import { findOnPath, findVersionedBin } from './binaries.js';
-import type { AdapterInput, ImageAdapter } from './image-adapter.js';
+import { serverArguments, type AdapterInput, type ImageAdapter } from './image-adapter.js';
 import { initialisePostgres } from './postgres-init.js';
 
 export interface PostgresAdapterOptions {
@@ -86,13 +86,7 @@ function findPostgres(options: PostgresAdapterOptions): PostgresInstall {
  * `-c …`), without the flags berth sets itself. Another program as command is ignored with a warning.
  */
 function commandSettings(input: AdapterInput): string[] {
-  const command = input.spec.service.command;
-  if (!command || command.length === 0) return [];
-  const args = path.basename(command[0] ?? '') === 'postgres' ? command.slice(1) : (command[0] ?? '').startsWith('-') ? [...command] : undefined;
-  if (!args) {
-    input.log.warn('the command of a postgres service is not `postgres …`; it is ignored', { service: input.spec.service.name, command });
-    return [];
-  }
+  const args = serverArguments(input, 'postgres');
   const out: string[] = [];
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i] as string;

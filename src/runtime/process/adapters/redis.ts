@@ -5,7 +5,7 @@ import type { ExecCommand } from '../../runtime.js';
 import { assertNever } from '../assert-never.js';
 import type { LaunchPlan } from '../launch/launch-plan.js';
 import { findOnPath } from './binaries.js';
-import type { AdapterInput, ImageAdapter } from './image-adapter.js';
+import { serverArguments, type AdapterInput, type ImageAdapter } from './image-adapter.js';
 
 export interface RedisAdapterOptions {
   /** PATH to search for redis-server (default: berth's own PATH, then the system folders). */
@@ -55,13 +55,7 @@ function planRedis(input: AdapterInput, options: RedisAdapterOptions): LaunchPla
 
 /** The options of a compose `command: redis-server …` (or `command: --appendonly yes`), without berth's own. */
 function commandOptions(input: AdapterInput): string[] {
-  const command = input.spec.service.command;
-  if (!command || command.length === 0) return [];
-  const args = path.basename(command[0] ?? '') === 'redis-server' ? command.slice(1) : (command[0] ?? '').startsWith('-') ? [...command] : undefined;
-  if (!args) {
-    input.log.warn('the command of a redis service is not `redis-server …`; it is ignored', { service: input.spec.service.name, command });
-    return [];
-  }
+  const args = serverArguments(input, 'redis-server');
   const out: string[] = [];
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i] as string;
