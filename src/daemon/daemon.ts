@@ -1,6 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import type { DaemonInfo } from '../api/protocol.js';
 import { ApiServer } from '../api/server.js';
+import { BerthError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { ProcessRuntime } from '../runtime/process/process-runtime.js';
 import type { StateDir } from '../state/state-dir.js';
@@ -9,7 +10,7 @@ import { daemonRoutes } from './routes.js';
 import path from 'node:path';
 import type { UpRequest } from '../api/protocol.js';
 import type { Stack } from '../model/stack.js';
-import { EdgeProxy } from '../proxy/edge-proxy.js';
+import { EdgeProxy, type ProxyWarning } from '../proxy/edge-proxy.js';
 import { resolveProxyPorts } from '../proxy/routing/proxy-ports.js';
 
 /**
@@ -53,7 +54,9 @@ export class Daemon {
           runtime.useStack(stack);
         },
         applyProxy: (stack, request) => this.applyProxy(stack, request),
-        proxyInfo: () => (this.proxy ? { http: this.proxy.httpPort, admin: this.proxy.adminPort } : undefined),
+        proxyInfo: () => (this.proxy ? {
+          http: this.proxy.httpPort, ...(this.proxy.httpsPort > 0 ? { https: this.proxy.httpsPort } : {}), admin: this.proxy.adminPort,
+        } : undefined),
         requestExit: () => void this.close().then(this.options.onExit),
       }),
     });
@@ -91,7 +94,19 @@ export class Daemon {
       await proxy.start();
       this.proxy = proxy;
     }
-    for (const warning of await this.proxy.applyStack(stack)) this.options.log.warn('route ignored', { path: warning.path, message: warning.message });
+    let warnings: readonly ProxyWarning[];
+    try {
+      warnings = await this.proxy.applyStack(stack);
+    } catch (error) {
+      // The request that asked gets the error too; the log keeps it for later.
+      this.options.log.warn('edge proxy configuration refused: the previous one keeps serving', { error: describeError(error) });
+      throw error;
+    }
+    for (const warning of warnings) {
+      const fields = { path: warning.path, message: warning.message };
+      if (warning.topic === 'tls') this.options.log.warn('TLS certificate problem', fields);
+      else this.options.log.warn('route ignored', fields);
+    }
     this.scheduleProxyUpdate();
   }
 
@@ -120,4 +135,10 @@ export class Daemon {
     })();
     return this.closing;
   }
+}
+
+/** An error for the log: a BerthError as the CLI prints it (code, path, message, hint), anything else as its text. */
+function describeError(error: unknown): string {
+  if (error instanceof BerthError) return [error.format(), ...error.issues.map((issue) => issue.format())].join('\n');
+  return error instanceof Error ? error.message : String(error);
 }

@@ -11,6 +11,14 @@ import type { Supervisor } from '../supervisor/supervisor.js';
 import { streamLogs } from './log-stream.js';
 import { deserializeProjectOptions } from './project-options-codec.js';
 
+/** The edge proxy as `GET /v1/ps` reports it: its listening ports (`https` only while that listener is up). */
+export interface ProxyInfo {
+  readonly http: number;
+  readonly https?: number;
+  /** The loopback admin port (metrics, healthz). */
+  readonly admin?: number | undefined;
+}
+
 interface RouteDeps {
   readonly supervisor: Supervisor;
   readonly runtime: Runtime;
@@ -21,7 +29,8 @@ interface RouteDeps {
   readonly useStack: (stack: Stack) => void;
   /** Starts or reconfigures the edge proxy for a stack with routes. */
   readonly applyProxy: (stack: Stack, request: UpRequest) => Promise<void>;
-  readonly proxyInfo: () => { readonly http: number; readonly admin: number | undefined } | undefined;
+  /** The edge proxy's ports for `berth ps`: `https` only while the HTTPS listener is up. */
+  readonly proxyInfo: () => ProxyInfo | undefined;
 }
 
 /** The daemon's API routes (see api/protocol.ts); each one a thin call into the supervisor or the runtime. */

@@ -1,6 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
-import https from 'node:https';
+import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { BerthError, type Warning } from '../errors.js';
@@ -8,11 +7,11 @@ import type { Logger } from '../log/logger.js';
 import type { Stack } from '../model/stack.js';
 import type { RouteMiddlewares } from '../model/route-middlewares.js';
 import type { Endpoint } from '../runtime/runtime.js';
-import type { Middleware, ProxyObserver, ResolvedRoute } from './forward/proxy-context.js';
+import type { Middleware, ProxyObserver, ProxyRequest, ResolvedRoute } from './forward/proxy-context.js';
 import { ProxyHandler, type ProxyHandlerOptions } from './forward/proxy-handler.js';
-import { HttpProxyServer } from './http-proxy-server.js';
+import { closeGracefully, HttpProxyServer, listen } from './http-proxy-server.js';
 import { buildRouteChain } from './middlewares/build.js';
-import { perRoute } from './middlewares/middleware.js';
+import { RateLimitStates, type RateLimitGeneration } from './middlewares/rate-limit-states.js';
 import { AccessLog } from './observability/access-log.js';
 import { AdminServer } from './observability/admin-server.js';
 import { poolHealth, ProxyMetrics } from './observability/metrics.js';
@@ -30,6 +29,11 @@ export interface ProxyReplica {
   /** Running and, when it has a health probe, healthy. */
   readonly ready: boolean;
   readonly endpoints: Readonly<Record<number, Endpoint>>;
+}
+
+/** A note from applyStack: a route berth ignored or only partly supports, or a TLS problem for a host. */
+export interface ProxyWarning extends Warning {
+  readonly topic: 'route' | 'tls';
 }
 
 export interface EdgeProxyOptions {
@@ -63,10 +67,16 @@ export class EdgeProxy {
   private accessLog: WriteStream | undefined;
   private observer: ProxyObserver | undefined;
   private tls: EdgeTls | undefined;
-  private httpsServer: https.Server | undefined;
+  private httpsServer: tls.Server | undefined;
   private httpsHandler: ProxyHandler | undefined;
   /** applyStack calls run one after the other. */
   private applying: Promise<unknown> = Promise.resolve();
+  /** Set by close(): no stack is applied and no listener opened after it. */
+  private closed = false;
+  /** HTTPS listeners closed because a stack dropped TLS, still finishing their requests; close() waits for them. */
+  private readonly draining = new Set<Promise<void>>();
+  /** Rate-limit buckets, kept across route-table swaps for routes whose limit did not change. */
+  private readonly rateLimits = new RateLimitStates();
   private readonly metrics = new ProxyMetrics({ upstreams: () => poolHealth(this.pools.values()), processMetrics: true });
 
   constructor(private readonly options: EdgeProxyOptions) {}
@@ -115,68 +125,88 @@ export class EdgeProxy {
   /**
    * Builds the route table, pools, middleware chains and certificates for `stack` and swaps them in; rejects
    * (leaving the old configuration serving) when a route, a middleware option or a certificate file is invalid.
-   * Starts the HTTPS listener the first time a stack has `x-berth.tls`. Returns the routing and TLS warnings.
-   * Calls run one after the other.
+   * Starts the HTTPS listener when a stack has `x-berth.tls`, and closes it when a stack has none (its requests in
+   * flight finish). Returns the routing and TLS warnings. Calls run one after the other; a call made after
+   * close(), or still queued when it came, rejects and changes nothing.
    */
-  applyStack(stack: Stack): Promise<readonly Warning[]> {
+  applyStack(stack: Stack): Promise<readonly ProxyWarning[]> {
+    if (this.closed) return Promise.reject(closedError());
     const run = this.applying.then(() => this.applyNow(stack));
     this.applying = run.catch(() => undefined);
     return run;
   }
 
-  private async applyNow(stack: Stack): Promise<readonly Warning[]> {
+  private async applyNow(stack: Stack): Promise<readonly ProxyWarning[]> {
+    if (this.closed) throw closedError();
     const { routes, warnings } = routesFromStack(stack);
     const table = RouteTable.compile(routes);
     const redirectPort = this.redirectPort();
-    let chains = buildChains(routes, redirectPort);
+    const limits = this.rateLimits.begin();
+    let chains = buildChains(routes, redirectPort, limits);
     const pools = new Map<string, UpstreamPool>();
     for (const route of routes) {
       const key = poolKey(route);
       pools.set(key, this.pools.get(key) ?? new UpstreamPool({ name: route.service }));
     }
     const tlsWarnings = await this.applyTls(stack, routes);
-    // The HTTPS listener just started on a port the OS picked: redirects must name it.
-    if (this.redirectPort() !== redirectPort) chains = buildChains(routes, this.redirectPort());
+    if (this.closed) throw closedError(); // close() waits for this call, then closes whatever it opened
+    // The HTTPS listener just started on a port the OS picked (or stopped): redirects must name the right one.
+    if (this.redirectPort() !== redirectPort) chains = buildChains(routes, this.redirectPort(), limits);
     // Everything is built: switch in one go. Requests in flight keep the table (and pools) they started with.
     this.chains = chains;
     this.pools = pools;
+    limits.commit();
     this.router.swap(table);
-    return [...warnings, ...tlsWarnings];
+    return [
+      ...warnings.map((warning): ProxyWarning => ({ ...warning, topic: 'route' })),
+      ...tlsWarnings.map((warning): ProxyWarning => ({ ...warning, topic: 'tls' })),
+    ];
   }
 
-  /** Loads and checks the stack's certificates (swapping them in when good) and starts the HTTPS listener once. */
+  /**
+   * Loads and checks the stack's certificates (swapping them in when good) and starts the HTTPS listener when it
+   * is not running. A stack without TLS stops ACME and closes the listener.
+   */
   private async applyTls(stack: Stack, routes: readonly Route[]): Promise<Warning[]> {
     const settings = tlsSettings(stack);
-    if (settings === undefined && this.tls === undefined) return [];
-    this.tls ??= new EdgeTls({
+    if (settings === undefined) {
+      this.dropTls();
+      return [];
+    }
+    const tls = this.tls ?? new EdgeTls({
       stateDir: this.options.tlsStateDir ?? path.join(path.dirname(this.options.accessLogFile), 'tls'),
       log: this.options.log.child({ component: 'tls' }),
     });
-    const tlsWarnings = await this.tls.update(settings ?? { certificates: [] }, routes.flatMap((route) => route.hosts));
-    if (settings !== undefined && this.httpsServer === undefined) await this.startHttps(this.tls);
+    this.tls = tls;
+    let tlsWarnings: Warning[];
+    try {
+      tlsWarnings = await tls.update(settings, routes.flatMap((route) => route.hosts));
+    } catch (error) {
+      throw this.httpsServer === undefined ? error : keptServing(error);
+    }
+    if (!this.closed && this.httpsServer === undefined) await this.startHttps(tls);
     return tlsWarnings;
   }
 
-  private async startHttps(tls: EdgeTls): Promise<void> {
+  /** No TLS any more: stop ACME and the HTTPS listener; its requests in flight finish in the background. */
+  private dropTls(): void {
+    this.tls?.close();
+    this.tls = undefined;
+    if (this.httpsServer === undefined) return;
+    const drained = this.closeHttps();
+    this.draining.add(drained);
+    void drained.finally(() => this.draining.delete(drained));
+    this.options.log.info('edge proxy stopped listening', { https: true, reason: 'the stack has no x-berth.tls' });
+  }
+
+  private async startHttps(edgeTls: EdgeTls): Promise<void> {
     const handler = new ProxyHandler({ ...this.handlerOptions(), proto: 'https' });
-    const t = handler.timeouts;
-    const server = https.createServer({
-      ...tls.sni.serverOptions(),
-      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(t.clientHeadersMs / 4) || 1_000)),
-      noDelay: true,
-      requireHostHeader: false,
-    });
+    const server = tls.createServer({ ...edgeTls.sni.serverOptions(), noDelay: true });
     handler.attach(server);
-    tls.sni.attach(server);
+    edgeTls.sni.attach(server);
     const port = this.options.httpsPort ?? 443;
     try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, this.options.host ?? '0.0.0.0', () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
+      await listen(server, port, this.options.host ?? '0.0.0.0');
     } catch (error) {
       handler.close();
       throw listenError('https', port, error);
@@ -195,7 +225,7 @@ export class EdgeProxy {
   private handlerOptions(): ProxyHandlerOptions {
     return {
       resolve: (req) => this.resolve(req),
-      middlewares: [perRoute((route) => (route.name === undefined ? undefined : this.chains.get(route.name)))],
+      routeMiddleware: (route) => (route.name === undefined ? undefined : this.chains.get(route.name)),
       ...(this.observer ? { observer: this.observer } : {}),
     };
   }
@@ -213,8 +243,11 @@ export class EdgeProxy {
     }
   }
 
+  /** Stops the listeners and ACME. A stack being applied finishes first (whatever it opened is closed too). */
   async close(): Promise<void> {
-    await Promise.all([this.server?.close(), this.closeHttps()]);
+    this.closed = true;
+    await this.applying;
+    await Promise.all([this.server?.close(), this.closeHttps(), ...this.draining]);
     this.tls?.close();
     this.tls = undefined;
     await this.admin?.close();
@@ -229,23 +262,17 @@ export class EdgeProxy {
     this.httpsServer = undefined;
     this.httpsHandler = undefined;
     if (!server || !handler) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    handler.closeTunnels();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, 10_000)))]);
-    clearTimeout(timer);
-    server.closeAllConnections();
-    await closed;
-    handler.close();
+    await closeGracefully(server, handler, 10_000);
   }
 
-  private resolve(req: IncomingMessage): ResolvedRoute | undefined {
+  private resolve(req: ProxyRequest): ResolvedRoute | undefined {
     const table = this.router.current; // read once: this request uses this table only
     const match = table.match(req.headers.host ?? '', req.url ?? '/');
     if (!match) return undefined;
     const pool = this.pools.get(poolKey(match.route));
-    return pool ? { pool, forwardPath: match.forwardPath, name: match.route.id } : undefined;
+    if (pool === undefined) return undefined;
+    const maxBodyBytes = (match.route.options as RouteMiddlewares).maxBodyBytes;
+    return { pool, forwardPath: match.forwardPath, name: match.route.id, ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }) };
   }
 }
 
@@ -271,12 +298,33 @@ function tlsSettings(stack: Stack): TlsSettings | undefined {
   };
 }
 
-function buildChains(routes: readonly Route[], httpsPort: number): Map<string, Middleware | undefined> {
+function buildChains(routes: readonly Route[], httpsPort: number, limits: RateLimitGeneration): Map<string, Middleware | undefined> {
   const chains = new Map<string, Middleware | undefined>();
   for (const route of routes) {
-    chains.set(route.id, buildRouteChain((route.options ?? {}) as RouteMiddlewares, { where: `services.${route.service}.x-berth`, httpsPort }));
+    const options = (route.options ?? {}) as RouteMiddlewares;
+    chains.set(route.id, buildRouteChain(options, {
+      where: `services.${route.service}.x-berth`, httpsPort,
+      ...(options.rateLimit === undefined ? {} : { rateLimitState: limits.stateFor(route.id, options.rateLimit) }),
+    }));
   }
   return chains;
+}
+
+/** A TLS error of a new stack, saying that the proxy keeps serving what it served (it does: nothing was swapped). */
+function keptServing(error: unknown): unknown {
+  if (!(error instanceof BerthError)) return error;
+  const kept = 'the edge proxy keeps serving its previous certificates and routes until a stack with good files is applied';
+  return new BerthError(error.code, error.message, {
+    hint: error.hint === undefined ? kept : `${error.hint}; ${kept}`,
+    cause: error,
+    ...(error.path === undefined ? {} : { path: error.path }),
+    ...(error.source === undefined ? {} : { source: error.source }),
+    ...(error.issues.length === 0 ? {} : { issues: error.issues }),
+  });
+}
+
+function closedError(): Error {
+  return new Error('the edge proxy was closed before the stack was applied');
 }
 
 function listenError(scheme: 'http' | 'https', port: number, error: unknown): BerthError {

@@ -2,6 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpProxyServer } from './http-proxy-server.js';
+import { UpstreamConnections } from './upstream/upstream-connections.js';
 import type { Middleware, RequestRecord } from './forward/proxy-context.js';
 import {
   deadPort,
@@ -209,23 +210,20 @@ describe('HttpProxyServer timeouts', () => {
     const good = track(await okUpstream());
     const hangPort = await deadPort();
     const hung: net.Socket[] = [];
-    // An agent whose connections to `hangPort` never complete (like a SYN to a host that drops it).
-    const agent = new http.Agent({ keepAlive: true });
-    const real = (agent as unknown as { createConnection: (o: net.NetConnectOpts, cb?: () => void) => net.Socket }).createConnection;
-    Object.assign(agent, {
-      createConnection(o: net.TcpNetConnectOpts, cb?: () => void): net.Socket {
-        if (o.port !== hangPort) return real.call(agent, o, cb);
+    // Connections to `hangPort` never complete (like a SYN to a host that drops it).
+    const connections = new UpstreamConnections({
+      connect(host, port) {
+        if (port !== hangPort) return net.connect({ host, port, noDelay: true });
         const s = new net.Socket();
-        (s as { connecting: boolean }).connecting = true;
         hung.push(s);
         return s;
       },
     });
-    cleanups.push(async () => agent.destroy());
+    cleanups.push(async () => connections.close());
     const records: RequestRecord[] = [];
     const proxy = track(
       await startProxy(pool([{ host: '127.0.0.1', port: hangPort }, good.endpoint]), {
-        agent,
+        connections,
         timeouts: { connectMs: 100 },
         observer: { onRequestDone: (r) => records.push(r) },
       }),
@@ -235,7 +233,7 @@ describe('HttpProxyServer timeouts', () => {
     expect(hung[0]!.destroyed).toBe(true);
     await waitFor(() => records.length === 1);
     expect(records[0]).toMatchObject({ tries: 2, bytesIn: 7, upstream: `127.0.0.1:${good.port}` });
-    const onlyHung = track(await startProxy(pool([{ host: '127.0.0.1', port: hangPort }]), { agent, timeouts: { connectMs: 100 } }));
+    const onlyHung = track(await startProxy(pool([{ host: '127.0.0.1', port: hangPort }]), { connections, timeouts: { connectMs: 100 } }));
     const r = await send(onlyHung.port, { headers: { 'x-request-id': 'ct-1' } });
     expect(r.status).toBe(504);
     expect(r.body).toContain('ct-1');
@@ -394,7 +392,6 @@ describe('HttpProxyServer request checks', () => {
     ['obsolete line folding', 'GET / HTTP/1.1\r\nHost: a\r\nX-A: b\r\n c\r\n\r\n'],
     ['a NUL in a header value', 'GET / HTTP/1.1\r\nHost: a\r\nX-A: b\x00c\r\n\r\n'],
     ['bare LF line endings', 'GET / HTTP/1.1\nHost: a\n\n'],
-    ['an unknown HTTP version', 'GET / HTTP/9.9\r\nHost: a\r\n\r\n'],
     ['an invalid method', 'G@T / HTTP/1.1\r\nHost: a\r\n\r\n'],
     ['no Host header', 'GET / HTTP/1.1\r\n\r\n'],
     ['two Host headers', 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n'],
@@ -410,6 +407,14 @@ describe('HttpProxyServer request checks', () => {
     await waitFor(() => records.length === 1);
     expect(records[0]!.status).toBe(400);
   });
+});
+
+it('answers 505 to an HTTP version it does not speak', async () => {
+  const u = track(await okUpstream());
+  const proxy = track(await startProxy(pool([u.endpoint])));
+  const out = await sendRaw(proxy.port, 'GET / HTTP/9.9\r\nHost: a\r\n\r\n');
+  expect(out.startsWith('HTTP/1.1 505 ')).toBe(true);
+  expect(u.seen.length).toBe(0);
 });
 
 describe('HttpProxyServer middlewares and observer', () => {

@@ -1,10 +1,9 @@
 /*
- * The plain-HTTP listener of the edge proxy: a node:http server with the proxy handler attached.
- * start() listens; close() stops accepting, lets in-flight requests finish within a grace period, then cuts
- * what is left (including WebSocket tunnels) and frees upstream sockets.
+ * The plain-HTTP listener of the edge proxy: a TCP server whose connections the proxy handler serves.
+ * start() listens; close() stops accepting, ends idle connections, lets in-flight requests finish within a grace
+ * period, then cuts what is left (including WebSocket tunnels) and frees upstream sockets.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { ProxyHandler, type ProxyHandlerOptions } from './forward/proxy-handler.js';
 
 export interface HttpProxyServerOptions extends ProxyHandlerOptions {
@@ -18,21 +17,14 @@ export interface HttpProxyServerOptions extends ProxyHandlerOptions {
 
 export class HttpProxyServer {
   readonly handler: ProxyHandler;
-  private readonly server: http.Server;
+  private readonly server: net.Server;
   private readonly options: HttpProxyServerOptions;
   private listening = false;
 
   constructor(options: HttpProxyServerOptions) {
     this.options = options;
     this.handler = new ProxyHandler(options);
-    const t = this.handler.timeouts;
-    this.server = http.createServer({
-      // Slow headers are checked on this interval; keep it well below the headers timeout.
-      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(t.clientHeadersMs / 4) || 1_000)),
-      noDelay: true,
-      // The handler checks Host itself, so that its 400 carries a request id and reaches the observer.
-      requireHostHeader: false,
-    });
+    this.server = net.createServer({ noDelay: true });
     this.handler.attach(this.server);
   }
 
@@ -42,34 +34,42 @@ export class HttpProxyServer {
   }
 
   async start(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      this.server.once('error', onError);
-      this.server.listen(this.options.port, this.options.host ?? '0.0.0.0', () => {
-        this.server.off('error', onError);
-        resolve();
-      });
-    });
+    await listen(this.server, this.options.port, this.options.host ?? '0.0.0.0');
     this.listening = true;
   }
 
   async close(): Promise<void> {
-    const server = this.server;
     if (this.listening) {
       this.listening = false;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const grace = this.options.closeGraceMs ?? 10_000;
-      let timer: NodeJS.Timeout | undefined;
-      const expired = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, grace);
-      });
-      this.handler.closeTunnels();
-      await Promise.race([closed, expired]);
-      clearTimeout(timer);
-      server.closeAllConnections();
-      await closed;
+      await closeGracefully(this.server, this.handler, this.options.closeGraceMs ?? 10_000);
     }
     this.handler.close();
   }
+}
+
+/** Listens on `port`/`host`; rejects with the listen error (port in use, no permission). */
+export async function listen(server: net.Server, port: number, host: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/** Stops accepting, drains the handler's connections for up to `graceMs`, then cuts the rest. */
+export async function closeGracefully(server: net.Server, handler: ProxyHandler, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  handler.drain();
+  handler.closeTunnels();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, graceMs);
+  });
+  await Promise.race([closed, expired]);
+  clearTimeout(timer);
+  handler.close();
+  await closed;
 }

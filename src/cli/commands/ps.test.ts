@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InstanceId } from '../../model/ids.js';
 import type { ReplicaView } from '../../supervisor/supervisor.js';
-import { psRow } from './ps.js';
+import { proxyLine, psRow } from './ps.js';
 
 const base: ReplicaView = {
   service: 'api', replica: 1, instanceId: 'tasks-api-1' as InstanceId, status: 'running', pid: 42,
@@ -18,5 +18,16 @@ describe('berth ps rows', () => {
 
   it('does not show the previous run’s exit code once the replica runs again (stop then start)', () => {
     expect(psRow({ ...base, status: 'running', exit, health: 'healthy' })).toEqual(['api-1', 'running', 'healthy', '42', '127.0.0.1:41000->8000', '0']);
+  });
+});
+
+describe('berth ps proxy line', () => {
+  it('names the HTTPS port while the HTTPS listener is up, and the metrics address', () => {
+    expect(proxyLine({ http: 8080, https: 8443, admin: 41234 })).toBe('edge proxy: http on port 8080, https on port 8443, metrics on http://127.0.0.1:41234/metrics');
+  });
+
+  it('shows only HTTP when there is no HTTPS listener', () => {
+    expect(proxyLine({ http: 8080, admin: 41234 })).toBe('edge proxy: http on port 8080, metrics on http://127.0.0.1:41234/metrics');
+    expect(proxyLine({ http: 80 })).toBe('edge proxy: http on port 80');
   });
 });

@@ -2,8 +2,9 @@
  * The proxy's own answers (4xx/5xx). Each carries the request id in a header and in the body, so a user can
  * quote it and an operator can find the access-log line.
  */
-import { STATUS_CODES, type ServerResponse } from 'node:http';
+import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import type { ProxyResponse } from './proxy-context.js';
 
 export function errorBody(status: number, requestId: string): string {
   return `${status} ${STATUS_CODES[status] ?? 'Error'}\nrequest id: ${requestId}\n`;
@@ -13,7 +14,7 @@ export function errorBody(status: number, requestId: string): string {
  * Writes a complete error response unless headers were already sent, in which case the only honest thing left
  * is to cut the connection (the client sees a truncated body, not a wrong one).
  */
-export function sendErrorResponse(res: ServerResponse, status: number, requestId: string, close = false): void {
+export function sendErrorResponse(res: ProxyResponse, status: number, requestId: string, close = false): void {
   if (res.headersSent) {
     res.destroy();
     return;

@@ -3,9 +3,10 @@
  * `Connection` are dropped; the edge sets X-Forwarded-For/Proto/Host, X-Real-IP and X-Request-Id.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { ProxyRequest } from './proxy-context.js';
 
-const HOP_BY_HOP: ReadonlySet<string> = new Set([
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
   'proxy-connection',
@@ -20,24 +21,28 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set([
 ]);
 
 /** Set by the edge, whatever the client sent. */
-const EDGE_SET: ReadonlySet<string> = new Set(['x-forwarded-proto', 'x-forwarded-host', 'x-real-ip', 'x-request-id']);
+export const EDGE_SET: ReadonlySet<string> = new Set(['x-forwarded-proto', 'x-forwarded-host', 'x-real-ip', 'x-request-id']);
 
 const REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
 
 /** The client's `X-Request-Id` when it is a sane token (≤ 128 URL-safe characters), otherwise a new UUID. */
-export function requestIdFor(req: IncomingMessage): string {
-  const given = req.headers['x-request-id'];
+export function requestIdFor(req: ProxyRequest): string {
+  return requestIdFrom(req.headers['x-request-id']);
+}
+
+/** `given` when it is a sane request id, otherwise a new UUID. */
+export function requestIdFrom(given: string | string[] | undefined): string {
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
 /** The client address without the IPv4-mapped prefix (`::ffff:10.0.0.1` → `10.0.0.1`). */
-export function clientIpOf(req: IncomingMessage): string {
+export function clientIpOf(req: ProxyRequest): string {
   const ip = req.socket.remoteAddress ?? '';
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }
 
 /** Extra tokens of `Connection` (`Connection: close, x-foo` drops `x-foo`); undefined in the usual case. */
-function connectionTokens(value: string | undefined): ReadonlySet<string> | undefined {
+export function connectionTokens(value: string | undefined): ReadonlySet<string> | undefined {
   if (value === undefined || value === 'keep-alive' || value === 'close' || value === 'Keep-Alive') return undefined;
   const set = new Set<string>();
   for (const t of value.split(',')) {
@@ -57,9 +62,9 @@ export interface ForwardedInfo {
  * The headers sent upstream: the client's minus hop-by-hop ones, `Host` kept as the client sent it, plus the
  * X-Forwarded-* family. With `upgrade`, the `Connection: upgrade` / `Upgrade` pair is passed on.
  */
-export function upstreamRequestHeaders(req: IncomingMessage, info: ForwardedInfo, upgrade = false): OutgoingHttpHeaders {
+export function upstreamRequestHeaders(req: ProxyRequest, info: ForwardedInfo, upgrade = false): OutgoingHttpHeaders {
   const src = req.headers;
-  const extra = connectionTokens(src.connection);
+  const extra = connectionTokens(typeof src.connection === 'string' ? src.connection : undefined);
   const out: OutgoingHttpHeaders = {};
   for (const name in src) {
     if (HOP_BY_HOP.has(name) || EDGE_SET.has(name) || (extra !== undefined && extra.has(name))) continue;

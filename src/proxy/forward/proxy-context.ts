@@ -2,8 +2,44 @@
  * What the proxy core shares with the helpers around it: the route a request resolved to, the per-request
  * context middlewares see, and the record the access log and metrics receive.
  */
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
 import type { UpstreamPool } from '../upstream/pool.js';
+
+/**
+ * The request as middlewares, resolvers and the ACME responder see it: the subset of node's `IncomingMessage`
+ * they use, so that the proxy engine's own request and node's both fit.
+ */
+export interface ProxyRequest {
+  readonly method?: string | undefined;
+  /** The request target as sent (path + query). */
+  readonly url?: string | undefined;
+  /** Lowercased names; repeated headers joined as node joins them. */
+  readonly headers: IncomingHttpHeaders;
+  readonly httpVersionMinor: number;
+  readonly socket: Socket;
+  /** True once the whole request body has been read. */
+  readonly complete: boolean;
+}
+
+/**
+ * The response as middlewares see it: headers set before `next()` are merged into the proxied response (the
+ * upstream's own header of the same name wins); `writeHead` + `end` answer without the upstream.
+ */
+export interface ProxyResponse {
+  statusCode: number;
+  readonly headersSent: boolean;
+  readonly writableEnded: boolean;
+  readonly writableFinished: boolean;
+  setHeader(name: string, value: number | string | readonly string[]): unknown;
+  getHeader(name: string): number | string | string[] | undefined;
+  hasHeader(name: string): boolean;
+  removeHeader(name: string): void;
+  writeHead(statusCode: number, headers?: OutgoingHttpHeaders): ProxyResponse;
+  end(body?: string | Buffer): unknown;
+  /** Cuts the client connection (a response already under way cannot be turned into an error). */
+  destroy(): unknown;
+}
 
 /** Where a request goes. Built by the routing layer; the core does not know how routes are matched. */
 export interface ResolvedRoute {
@@ -12,10 +48,12 @@ export interface ResolvedRoute {
   readonly forwardPath: string;
   /** A name for logs and metrics (e.g. the service); optional. */
   readonly name?: string;
+  /** This route's request body limit in bytes (413), instead of the listener's; 0 = none. */
+  readonly maxBodyBytes?: number;
 }
 
 /** `resolve(req)`: undefined = no route (404). Called once per request; it must not throw. */
-export type ResolveRoute = (req: IncomingMessage) => ResolvedRoute | undefined;
+export type ResolveRoute = (req: ProxyRequest) => ResolvedRoute | undefined;
 
 /**
  * The state of one request, shared by middlewares and the forwarder. Middlewares may set response headers with
@@ -38,8 +76,8 @@ export class ProxyContext {
   responseHooks: ResponseHeadersHook[] | undefined = undefined;
 
   constructor(
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
+    readonly req: ProxyRequest,
+    readonly res: ProxyResponse,
     readonly route: ResolvedRoute | undefined,
     readonly requestId: string,
     readonly clientIp: string,

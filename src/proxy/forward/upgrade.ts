@@ -8,12 +8,12 @@ import type { Socket } from 'node:net';
 import type { Endpoint } from '../upstream/endpoint.js';
 import { writeRawError } from './error-response.js';
 import { upstreamRequestHeaders, type ForwardedInfo } from './headers.js';
-import type { ResolvedRoute } from './proxy-context.js';
+import type { ProxyRequest, ResolvedRoute } from './proxy-context.js';
 import { mayRetry, type RetryOptions } from './retry-policy.js';
 import type { ProxyTimeouts } from './timeouts.js';
 
 export interface UpgradeOptions {
-  readonly req: IncomingMessage;
+  readonly req: ProxyRequest;
   readonly socket: Socket;
   readonly head: Buffer;
   readonly route: ResolvedRoute;

@@ -6,6 +6,7 @@ import type { ResolvedRoute } from '../forward/proxy-context.js';
 import { pool, startProxy, upstream } from '../forward/test-upstream.js';
 import { buildMiddlewares, buildRouteChain } from './build.js';
 import { perRoute } from './middleware.js';
+import { RateLimitState } from './rate-limit.js';
 import { SECURITY_HEADERS_PRESET } from './security-headers.js';
 import { send, serveMiddlewares, thrown, type TestServer } from './test-server.js';
 
@@ -54,6 +55,16 @@ describe('buildMiddlewares', () => {
     server = await serveMiddlewares(buildMiddlewares({ ipAllowList: ALL.ipAllowList, rateLimit: { requests: 1, periodMs: 60_000 } }, { now: () => 0 }));
     expect((await server.send(client('::ffff:11.0.0.1'))).status).toBe(403);
     expect((await server.send(client('10.0.0.1'))).status).toBe(200);
+  });
+
+  it('builds the rate limit on the state it is given, so a rebuilt chain keeps counting', async () => {
+    const state = new RateLimitState();
+    const options: RouteMiddlewares = { rateLimit: { requests: 1, periodMs: 60_000 } };
+    server = await serveMiddlewares(buildMiddlewares(options, { now: () => 0, rateLimitState: state }));
+    expect((await server.send(client('10.0.0.1'))).status).toBe(200);
+    await server.close();
+    server = await serveMiddlewares(buildMiddlewares(options, { now: () => 0, rateLimitState: state }));
+    expect((await server.send(client('10.0.0.1'))).status).toBe(429);
   });
 
   it('redirects to https before anything else refuses the request, with the proxy\'s https port', async () => {

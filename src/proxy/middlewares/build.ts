@@ -5,7 +5,7 @@ import { cors } from './cors.js';
 import { httpsRedirect } from './https-redirect.js';
 import { ipAllowList } from './ip-allow-list.js';
 import { chain, type Middleware } from './middleware.js';
-import { rateLimit } from './rate-limit.js';
+import { rateLimit, type RateLimitState } from './rate-limit.js';
 import { securityHeaders } from './security-headers.js';
 
 export interface MiddlewareEnvironment {
@@ -15,6 +15,8 @@ export interface MiddlewareEnvironment {
   readonly now?: () => number;
   /** Prefixed to the paths of option errors, e.g. `services.web.x-berth` or a route id. */
   readonly where?: string;
+  /** The rate limit's buckets to build on (kept across rebuilds of the route); absent = fresh ones. */
+  readonly rateLimitState?: RateLimitState;
 }
 
 /**
@@ -31,7 +33,10 @@ export function buildMiddlewares(options: RouteMiddlewares, env: MiddlewareEnvir
     () => options.securityHeaders && securityHeaders(options.securityHeaders),
     () => options.httpsRedirect && httpsRedirect(options.httpsRedirect, { ...(env.httpsPort === undefined ? {} : { httpsPort: env.httpsPort }) }),
     () => options.ipAllowList && ipAllowList(options.ipAllowList),
-    () => options.rateLimit && rateLimit(options.rateLimit, { ...(env.now === undefined ? {} : { now: env.now }) }),
+    () => options.rateLimit && rateLimit(options.rateLimit, {
+      ...(env.now === undefined ? {} : { now: env.now }),
+      ...(env.rateLimitState === undefined ? {} : { state: env.rateLimitState }),
+    }),
     () => options.cors && cors(options.cors),
     () => options.basicAuth && basicAuth(options.basicAuth),
   ];

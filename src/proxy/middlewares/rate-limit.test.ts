@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RateLimitOptions } from '../../model/route-middlewares.js';
-import { rateLimit } from './rate-limit.js';
+import { RateLimitStates } from './rate-limit-states.js';
+import { rateLimit, RateLimitState } from './rate-limit.js';
 import { serveMiddlewares, thrown, type TestServer } from './test-server.js';
 
 let server: TestServer | undefined;
@@ -79,6 +80,21 @@ describe('rateLimit', () => {
     expect((await s.send(from('10.0.0.2'))).status).toBe(200);
   });
 
+  it('keeps counting across a rebuild on the same state: a rebuilt middleware does not refill every client', async () => {
+    const clock = manualClock();
+    const state = new RateLimitState();
+    const options = { requests: 2, periodMs: 60_000 };
+    server = await serveMiddlewares([rateLimit(options, { now: clock.now, state })]);
+    expect([(await server.send({})).status, (await server.send({})).status]).toEqual([200, 200]);
+    await server.close();
+    server = await serveMiddlewares([rateLimit(options, { now: clock.now, state })]);
+    expect((await server.send({})).status).toBe(429);
+    expect(state.size).toBe(1);
+    await server.close();
+    server = await serveMiddlewares([rateLimit(options, { now: clock.now })]); // no state given: fresh buckets
+    expect((await server.send({})).status).toBe(200);
+  });
+
   it.each([
     [{ requests: 0, periodMs: 1000 }, 'middlewares.rateLimit.requests'],
     [{ requests: 1.5, periodMs: 1000 }, 'middlewares.rateLimit.requests'],
@@ -86,5 +102,48 @@ describe('rateLimit', () => {
     [{ requests: 10, periodMs: 1000, burst: 0 }, 'middlewares.rateLimit.burst'],
   ])('refuses bad options when it is built (%#)', (options, path) => {
     expect(thrown(() => rateLimit(options))).toMatchObject({ code: 'SPEC_BERTH', path });
+  });
+});
+
+describe('RateLimitStates', () => {
+  const limit = { requests: 10, periodMs: 1_000 };
+
+  it('hands the same buckets to the same route with the same options, across generations', () => {
+    const states = new RateLimitStates();
+    const first = states.begin();
+    const state = first.stateFor('web#0', limit);
+    first.commit();
+    const second = states.begin();
+    expect(second.stateFor('web#0', { ...limit })).toBe(state);
+    expect(second.stateFor('web#0', limit)).toBe(state); // asked twice in one rebuild: still one state
+  });
+
+  it('hands fresh buckets when the options change or the route is another one', () => {
+    const states = new RateLimitStates();
+    const first = states.begin();
+    const state = first.stateFor('web#0', limit);
+    first.commit();
+    const next = states.begin();
+    expect(next.stateFor('web#0', { ...limit, requests: 11 })).not.toBe(state);
+    expect(next.stateFor('web#0', { ...limit, burst: 20 })).not.toBe(state);
+    expect(next.stateFor('api#0', limit)).not.toBe(state);
+  });
+
+  it('forgets the buckets of routes a committed generation did not ask for, and keeps all of them when a rebuild is abandoned', () => {
+    const states = new RateLimitStates();
+    const first = states.begin();
+    const kept = first.stateFor('web#0', limit);
+    first.stateFor('gone#0', limit);
+    first.commit();
+    expect(states.size).toBe(2);
+    const abandoned = states.begin();
+    abandoned.stateFor('other#0', limit); // never committed (the new table failed to build)
+    expect(states.size).toBe(2);
+    const second = states.begin();
+    expect(second.stateFor('web#0', limit)).toBe(kept);
+    second.commit();
+    expect(states.size).toBe(1);
+    const third = states.begin();
+    expect(third.stateFor('gone#0', limit)).not.toBe(kept);
   });
 });

@@ -7,6 +7,11 @@ export interface RateLimitEnvironment {
   readonly now?: () => number;
   /** Most clients remembered at once; past it the least recently seen is forgotten (it starts again with a full bucket). */
   readonly maxClients?: number;
+  /**
+   * Where the buckets live. Pass the state of the middleware this one replaces (same route, same options) to keep
+   * every client's count across a rebuild of the route table; absent = fresh buckets.
+   */
+  readonly state?: RateLimitState;
 }
 
 interface Bucket {
@@ -15,13 +20,28 @@ interface Bucket {
 }
 
 /**
+ * The buckets of one rate limit, per client key, least recently seen first. It outlives the middleware built on
+ * it, so a reload or a deploy does not hand every client a full bucket. Only meaningful for one set of options
+ * (RateLimitStates keys it by them): a bucket counts tokens of one capacity and refill rate.
+ */
+export class RateLimitState {
+  /** @internal */
+  readonly buckets = new Map<string, Bucket>();
+
+  /** Clients remembered now. */
+  get size(): number {
+    return this.buckets.size;
+  }
+}
+
+/**
  * A token bucket per client (IPv4 address or IPv6 /64): it holds up to `burst` (default `requests`) tokens and
  * refills at `requests` per `periodMs`; each request takes one. Allowed requests carry `X-RateLimit-Limit`,
  * `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds until the bucket is full again); a request finding the
  * bucket empty is answered 429 with `Retry-After` (seconds until a token is back) and never reaches the upstream.
  *
- * State lives in this middleware: one route's buckets, in memory, lost when the route is rebuilt. No timers: buckets
- * that have refilled are dropped as requests come in, and the map never grows past `maxClients`.
+ * State lives in memory, in `env.state` when given (kept across rebuilds of the route), else in this middleware.
+ * No timers: buckets that have refilled are dropped as requests come in, and the map never grows past `maxClients`.
  */
 export function rateLimit(options: RateLimitOptions, env: RateLimitEnvironment = {}): Middleware {
   const { requests, periodMs } = options;
@@ -33,7 +53,7 @@ export function rateLimit(options: RateLimitOptions, env: RateLimitEnvironment =
   const maxClients = env.maxClients ?? 100_000;
   const perMs = requests / periodMs;
   const fullAfterMs = capacity / perMs;
-  const buckets = new Map<string, Bucket>();
+  const { buckets } = env.state ?? new RateLimitState();
   const limit = String(capacity);
 
   /** Drops up to two least recently seen buckets that are full again: forgetting them changes nothing. */

@@ -30,15 +30,21 @@ describe('acmeNames', () => {
     const { names, warnings } = acmeNames(['api.example.test', 'a.b.example.test', 'App.Other.test', '127.0.0.1', '*.example.test', '*.other.test', 'web'], files, true);
     expect(names).toEqual(['a.b.example.test', 'app.other.test']);
     expect(warnings.map((w) => w.message)).toEqual([
-      "no automatic certificate for *.other.test: Let's Encrypt issues wildcard names only by DNS-01, which berth does not do",
-      'no automatic certificate for "web": ACME needs a public DNS name like app.example.com',
+      "no automatic certificate for *.other.test: Let's Encrypt issues wildcard names only by DNS-01, which berth does not do "
+        + '(HTTPS clients of *.other.test get the default certificate); give a certificate file for the wildcard in x-berth, or list the exact host names',
+      'no automatic certificate for "web": ACME needs a public DNS name like app.example.com '
+        + '(HTTPS clients of web get the default certificate); use a DNS name that points at this machine, or give a certificate file',
     ]);
   });
 
   it('warns about uncovered hosts when certificates come only from files, and says nothing when HTTPS is not used', async () => {
     const files = [await loadFileCertificate({ cert: exact.certFile, key: exact.keyFile })];
     expect(acmeNames(['shop.test', 'blog.test'], files, false)).toEqual({
-      names: [], warnings: [{ message: 'no TLS certificate for blog.test: HTTPS clients get the default certificate', path: 'x-berth.tls' }],
+      names: [], warnings: [{
+        message: 'no TLS certificate for blog.test: no certificate file names it and x-berth.tls.acme is off, so HTTPS clients of blog.test '
+          + 'get the default certificate (a name mismatch); add a certificate file that names blog.test, or turn on x-berth.tls.acme',
+        path: 'x-berth.tls',
+      }],
     });
     expect(acmeNames(['shop.test', 'blog.test'], [], false)).toEqual({ names: [], warnings: [] });
   });

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { Warning } from '../../errors.js';
+import { BerthError, type Warning } from '../../errors.js';
 import type { Clock } from '../../health/clock.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
 import { AcmeManager, checkAcmeName, type AcmeEvent } from './acme/acme-manager.js';
@@ -102,13 +102,18 @@ export function acmeNames(hosts: readonly string[], files: readonly CertificateE
   for (const host of new Set(hosts.map((h) => h.toLowerCase()))) {
     if (host === '' || isIP(host) !== 0 || covered(host) || (host.startsWith('*.') && files.some((f) => f.names.includes(host)))) continue;
     if (!acme) {
-      warnings.push({ message: `no TLS certificate for ${host}: HTTPS clients get the default certificate`, path: 'x-berth.tls' });
+      warnings.push({
+        message: `no TLS certificate for ${host}: no certificate file names it and x-berth.tls.acme is off, so HTTPS clients of ${host} `
+          + `get the default certificate (a name mismatch); add a certificate file that names ${host}, or turn on x-berth.tls.acme`,
+        path: 'x-berth.tls',
+      });
       continue;
     }
     try {
       names.push(checkAcmeName(host));
     } catch (error) {
-      warnings.push({ message: (error as Error).message, path: 'x-berth.tls' });
+      const hint = error instanceof BerthError && error.hint ? `; ${error.hint}` : '';
+      warnings.push({ message: `${(error as Error).message} (HTTPS clients of ${host} get the default certificate)${hint}`, path: 'x-berth.tls' });
     }
   }
   return { names, warnings };

@@ -145,7 +145,7 @@ export class AcmeManager {
       if (facts.leaf.checkHost(name) === undefined) throw new Error(`it does not cover ${name}`);
       return facts;
     } catch (error) {
-      this.log.warn('stored certificate not usable, getting a new one', { name, error: messageOf(error) });
+      this.log.warn('stored TLS certificate not usable: getting a new one from the ACME CA', { name, file: this.options.store.certificateFile(name), error: messageOf(error) });
       return undefined;
     }
   }

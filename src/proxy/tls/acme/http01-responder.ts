@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ProxyRequest, ProxyResponse } from '../../forward/proxy-context.js';
 
 export const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
 
@@ -26,7 +26,7 @@ export class Http01Responder {
   }
 
   /** True when the request was a challenge for one of our tokens and has been answered. */
-  handle(req: IncomingMessage, res: ServerResponse): boolean {
+  handle(req: ProxyRequest, res: ProxyResponse): boolean {
     const url = req.url;
     if (url === undefined || !url.startsWith(ACME_CHALLENGE_PREFIX) || this.tokens.size === 0) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { silentLogger, type Logger } from '../../../log/logger.js';
 import { DEFAULT_RENEWAL_POLICY, RenewalScheduler, renewalDelay, type RenewalState } from './renewal.js';
 
 const MINUTE = 60_000;
@@ -161,5 +162,45 @@ describe('RenewalScheduler', () => {
     await vi.advanceTimersByTimeAsync(100 * DAY);
     expect(calls).toHaveLength(1);
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('RenewalScheduler failure logs', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: START });
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  function recordingLog(): { log: Logger; warnings: { message: string; fields: Record<string, unknown> }[] } {
+    const warnings: { message: string; fields: Record<string, unknown> }[] = [];
+    const log: Logger = { ...silentLogger, warn: (message, fields = {}) => warnings.push({ message, fields }), child: () => log };
+    return { log, warnings };
+  }
+
+  it('says a failed first issuance leaves the host without a certificate of its own, naming it and what to check', async () => {
+    const { log, warnings } = recordingLog();
+    const scheduler = new RenewalScheduler({ renew: () => Promise.reject(new Error('connection refused')), log });
+    scheduler.track('app.example.test', undefined);
+    await vi.advanceTimersByTimeAsync(0);
+    scheduler.close();
+    expect(warnings).toEqual([{
+      message: expect.stringMatching(/^TLS certificate not obtained from the ACME CA: HTTPS clients of this host get the default certificate$/) as unknown,
+      fields: expect.objectContaining({ name: 'app.example.test', error: 'connection refused', failures: 1, retryInMs: MINUTE }) as unknown,
+    }]);
+    expect(warnings[0]?.fields.hint).toMatch(/app\.example\.test resolves to this machine.*port 80.*x-berth\.tls\.acme\.directory/);
+    expect(warnings[0]?.fields).not.toHaveProperty('servingUntil');
+  });
+
+  it('says a failed renewal keeps the current certificate serving, and until when', async () => {
+    const { log, warnings } = recordingLog();
+    const scheduler = new RenewalScheduler({ renew: () => Promise.reject(new Error('rate limited')), log });
+    scheduler.track('app.example.test', new Date(START + 10 * DAY)); // due: inside the 30 days before expiry
+    await vi.advanceTimersByTimeAsync(0);
+    scheduler.close();
+    expect(warnings.map((w) => w.message)).toEqual(['TLS certificate renewal failed: the current certificate keeps serving until it expires']);
+    expect(warnings[0]?.fields).toMatchObject({ name: 'app.example.test', error: 'rate limited', servingUntil: new Date(START + 10 * DAY).toISOString() });
   });
 });

@@ -121,6 +121,13 @@ export class RenewalScheduler {
     for (const name of [...this.names.keys()]) this.untrack(name);
   }
 
+  /** Says whether the current certificate keeps serving (a renewal) or clients have none of their own (issuance). */
+  private logFailure(name: string, state: RenewalState, now: number, error: unknown): void {
+    const fields = { ...failureFields(name, state, now, error), retryInMs: renewalDelay(state, this.policy, now) };
+    if ('servingUntil' in fields) this.log.warn('TLS certificate renewal failed: the current certificate keeps serving until it expires', fields);
+    else this.log.warn('TLS certificate not obtained from the ACME CA: HTTPS clients of this host get the default certificate', fields);
+  }
+
   private schedule(name: string, tracked: Tracked): void {
     const now = this.clock.now();
     const delay = renewalDelay(tracked.state, this.policy, now);
@@ -151,9 +158,7 @@ export class RenewalScheduler {
         tracked.state = { notAfter: outcome.notAfter, failures: 0, lastFailureAt: undefined, lastSuccessAt: now };
       } else {
         tracked.state = { ...tracked.state, failures: tracked.state.failures + 1, lastFailureAt: now };
-        this.log.warn('certificate renewal failed', {
-          name, failures: tracked.state.failures, retryInMs: renewalDelay(tracked.state, this.policy, now), error: messageOf(outcome.error),
-        });
+        this.logFailure(name, tracked.state, now, outcome.error);
       }
       this.schedule(name, tracked);
     };
@@ -169,6 +174,15 @@ export class RenewalScheduler {
     }
     attempt.then((notAfter) => finish({ ok: true, notAfter }), (error: unknown) => finish({ ok: false, error }));
   }
+}
+
+/** What a failed attempt means for the clients of `name`, and what to check. */
+function failureFields(name: string, state: RenewalState, now: number, error: unknown): Record<string, unknown> {
+  return {
+    name, error: messageOf(error), failures: state.failures,
+    hint: `check that ${name} resolves to this machine, that the CA reaches it on port 80 (HTTP-01 fetches http://${name}/.well-known/acme-challenge/…) and that x-berth.tls.acme.directory is right`,
+    ...(state.notAfter !== undefined && state.notAfter.getTime() > now ? { servingUntil: state.notAfter.toISOString() } : {}),
+  };
 }
 
 function messageOf(error: unknown): string {
