@@ -122,10 +122,14 @@ export class SniCertificates {
     return this.current;
   }
 
+  /** Told every new table (proxy workers serve the same certificates). */
+  onSwap: ((table: CertificateTable) => void) | undefined = undefined;
+
   /** Replaces the table; returns the previous one. Attached servers get the new default for clients without SNI. */
   swap(next: CertificateTable): CertificateTable {
     const previous = this.current;
     this.current = next;
+    this.onSwap?.(next);
     const fallback = next.defaultEntry;
     if (fallback !== undefined && fallback !== previous.defaultEntry) {
       for (const server of this.servers) server.setSecureContext({ ...tlsPolicyOptions(), ...fallback.pair });

@@ -11,13 +11,30 @@ export const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
 export class Http01Responder {
   private readonly tokens = new Map<string, string>();
 
+  /** Told the open challenges after every change (proxy workers answer them too). */
+  onChange: ((tokens: ReadonlyArray<readonly [string, string]>) => void) | undefined = undefined;
+
   /** Starts answering `token` with `keyAuthorization` (as given by the ACME client). */
   set(token: string, keyAuthorization: string): void {
     this.tokens.set(token, keyAuthorization);
+    this.onChange?.(this.entries());
   }
 
   delete(token: string): void {
     this.tokens.delete(token);
+    this.onChange?.(this.entries());
+  }
+
+  /** The open challenges as `[token, keyAuthorization]`. */
+  entries(): ReadonlyArray<readonly [string, string]> {
+    return [...this.tokens];
+  }
+
+  /** Answers exactly these challenges from now on. */
+  replace(tokens: ReadonlyArray<readonly [string, string]>): void {
+    this.tokens.clear();
+    for (const [token, keyAuthorization] of tokens) this.tokens.set(token, keyAuthorization);
+    this.onChange?.(this.entries());
   }
 
   /** How many challenges are open (for tests and status). */

@@ -1,0 +1,195 @@
+/*
+ * The primary side of a multi-process edge proxy. It forks the worker processes, owns the listening sockets and
+ * hands each accepted connection to one worker, chosen by a hash of the client address: all connections of a
+ * client land on the same worker, so per-client state (rate-limit buckets) stays exact without shared memory.
+ * Configuration messages are broadcast and the latest of each kind is replayed to a worker that restarts.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import net, { type AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../../log/logger.js';
+import type { RequestRecord } from '../forward/proxy-context.js';
+import { listen } from '../http-proxy-server.js';
+import type { FromWorker, ToWorker } from './messages.js';
+
+export interface ProxyWorkersOptions {
+  readonly count: number;
+  readonly log: Logger;
+  /** Request records the workers served, in batches. */
+  readonly onRecords: (records: readonly RequestRecord[]) => void;
+  /** Node flags for the workers; default this process's (so a berth run from source forks source workers). */
+  readonly execArgv?: readonly string[];
+}
+
+type Listener = 'http' | 'https';
+type ConfigType = Exclude<ToWorker['type'], 'connection' | 'drain'>;
+
+/** Replayed in this order to a new worker: routes create the pools that endpoints fill. */
+const REPLAY_ORDER: readonly ConfigType[] = ['settings', 'routes', 'endpoints', 'certificates', 'challenges'];
+const START_DEADLINE_MS = 15_000;
+
+interface Slot {
+  child: ChildProcess | undefined;
+  ready: boolean;
+  restarts: number;
+  /** Resolved when the worker sends `ready`. */
+  started: Promise<void>;
+}
+
+export class ProxyWorkers {
+  private readonly slots: Slot[] = [];
+  private readonly latest = new Map<ConfigType, ToWorker>();
+  private readonly servers = new Map<Listener, net.Server>();
+  private closing = false;
+
+  constructor(private readonly options: ProxyWorkersOptions) {
+    if (!Number.isSafeInteger(options.count) || options.count < 1) throw new RangeError('worker count must be ≥ 1');
+  }
+
+  get count(): number {
+    return this.slots.length;
+  }
+
+  /** Process ids of the running workers (for tests and status). */
+  get pids(): readonly number[] {
+    return this.slots.flatMap((slot) => (slot.child?.pid === undefined ? [] : [slot.child.pid]));
+  }
+
+  /** Forks the workers and waits until each is ready. */
+  async start(): Promise<void> {
+    for (let i = 0; i < this.options.count; i++) this.slots.push(this.spawn({ child: undefined, ready: false, restarts: 0, started: Promise.resolve() }));
+    await Promise.all(this.slots.map((slot) => slot.started));
+  }
+
+  /** Sends a configuration message to every worker, and to workers started later. */
+  send(message: Exclude<ToWorker, { type: 'connection' | 'drain' }>): void {
+    this.latest.set(message.type, message);
+    for (const slot of this.slots) if (slot.ready) slot.child?.send(message);
+  }
+
+  /** Opens a listener whose connections go to the workers; returns the bound port. */
+  async listen(listener: Listener, port: number, host: string): Promise<number> {
+    const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => this.dispatch(socket, listener));
+    await listen(server, port, host);
+    this.servers.set(listener, server);
+    return (server.address() as AddressInfo).port;
+  }
+
+  /** The bound port of a listener; 0 when it is not open. */
+  port(listener: Listener): number {
+    return (this.servers.get(listener)?.address() as AddressInfo | null | undefined)?.port ?? 0;
+  }
+
+  /** Stops accepting on a listener; connections already handed to workers go on. */
+  async unlisten(listener: Listener): Promise<void> {
+    const server = this.servers.get(listener);
+    this.servers.delete(listener);
+    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Stops accepting, lets the workers finish their requests (up to `graceMs`), then ends them. */
+  async close(graceMs: number): Promise<void> {
+    this.closing = true;
+    await Promise.all([...this.servers.keys()].map((listener) => this.unlisten(listener)));
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        const child = slot.child;
+        if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        if (child.connected) child.send({ type: 'drain', graceMs } satisfies ToWorker);
+        else child.kill('SIGTERM');
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs + 2_000)))]);
+        clearTimeout(timer);
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGKILL');
+          await exited;
+        }
+      }),
+    );
+  }
+
+  private dispatch(socket: net.Socket, listener: Listener): void {
+    const n = this.slots.length;
+    const first = hashAddress(socket.remoteAddress ?? '') % n;
+    for (let i = 0; i < n; i++) {
+      const slot = this.slots[(first + i) % n] as Slot;
+      if (!slot.ready || slot.child?.connected !== true) continue;
+      slot.child.send({ type: 'connection', listener } satisfies ToWorker, socket, { keepOpen: false }, (error) => {
+        if (error !== null) socket.destroy();
+      });
+      return;
+    }
+    socket.destroy();
+  }
+
+  private spawn(slot: Slot): Slot {
+    const entry = workerEntry();
+    const child = fork(entry, [], {
+      execArgv: [...(this.options.execArgv ?? process.execArgv)],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    slot.child = child;
+    slot.ready = false;
+    slot.started = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`proxy worker ${child.pid ?? '?'} did not start within 15 s`)), START_DEADLINE_MS);
+      child.on('message', (message: FromWorker) => {
+        switch (message.type) {
+          case 'ready':
+            clearTimeout(timer);
+            for (const type of REPLAY_ORDER) {
+              const config = this.latest.get(type);
+              if (config !== undefined) child.send(config);
+            }
+            slot.ready = true;
+            resolve();
+            return;
+          case 'records':
+            this.options.onRecords(message.records);
+            return;
+          case 'rejected':
+            this.options.log.warn('proxy worker refused a configuration', { pid: child.pid, reason: message.message });
+            return;
+          case 'drained':
+            return;
+        }
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        slot.ready = false;
+        if (this.closing) return;
+        reject(new Error(`proxy worker exited with ${signal ?? code} while starting`));
+        this.restart(slot, code, signal);
+      });
+    });
+    // A failed start is reported by start(); a later restart's failure is logged by restart().
+    slot.started.catch(() => undefined);
+    return slot;
+  }
+
+  private restart(slot: Slot, code: number | null, signal: NodeJS.Signals | null): void {
+    slot.restarts++;
+    const delay = Math.min(5_000, 100 * 2 ** Math.min(slot.restarts - 1, 6));
+    this.options.log.warn('proxy worker exited; restarting it', { code, signal, restarts: slot.restarts, delayMs: delay });
+    setTimeout(() => {
+      if (!this.closing) this.spawn(slot);
+    }, delay).unref();
+  }
+}
+
+/** The worker entry beside this file, as .ts when berth runs from source. */
+function workerEntry(): string {
+  const here = fileURLToPath(import.meta.url);
+  return here.replace(/proxy-workers\.(ts|js)$/, (_, ext: string) => `proxy-worker-main.${ext}`);
+}
+
+/** FNV-1a of the client address: the same client always maps to the same worker. */
+export function hashAddress(address: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < address.length; i++) {
+    hash ^= address.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
