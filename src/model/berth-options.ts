@@ -9,7 +9,8 @@ import type { RouteMiddlewares } from './route-middlewares.js';
 export interface BerthStackOptions {
   /** Which runtime runs the stack; `process` (local processes) is the default. */
   readonly runtime?: 'process' | 'docker' | 'swarm';
-  readonly proxy?: { readonly http?: number; readonly https?: number };
+  /** Proxy ports, and how many worker processes serve connections (`auto`: one per CPU). */
+  readonly proxy?: { readonly http?: number; readonly https?: number; readonly workers?: number | 'auto' };
   /** HTTPS on the edge proxy: certificates from files and/or ACME (see src/spec/berth-tls.ts). */
   readonly tls?: BerthTls;
   /** Unknown-but-allowed keys that later features read. */

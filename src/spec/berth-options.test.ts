@@ -31,6 +31,16 @@ describe('parseBerthStackOptions', () => {
     expect(options).toEqual({ runtime: 'docker', proxy: { http: 8080, https: 8443 }, other: {} });
   });
 
+  it.each([
+    ['auto', 'auto'],
+    ['2', 2],
+    ['"3"', 3],
+  ])('reads proxy workers %s', (given, expected) => {
+    const { options, lines } = berth(`x-berth:\n  proxy: {workers: ${given}}\n`);
+    expect(lines).toEqual([]);
+    expect(options.proxy).toEqual({ workers: expected });
+  });
+
   it('gives the defaults when there is no x-berth', () => {
     expect(berth('services: {}\n').options).toEqual({ other: {} });
   });
@@ -48,6 +58,8 @@ describe('parseBerthStackOptions', () => {
     ['proxy: {http: "80x"}', 'compose.yml:2:17 SPEC_BERTH x-berth.proxy.http: expected a port number, got "80x"'],
     ['proxy: {http: 70000}', 'compose.yml:2:17 SPEC_BERTH x-berth.proxy.http: expected a port number from 1 to 65535, got 70000'],
     ['proxy: 80', 'compose.yml:2:10 SPEC_BERTH x-berth.proxy: expected a mapping, got the number 80'],
+    ['proxy: {workers: 0}', 'compose.yml:2:20 SPEC_BERTH x-berth.proxy.workers: expected `auto` or a number of worker processes from 1 to 64, got 0\n  hint: e.g. `workers: auto` (one per CPU) or `workers: 2`; 1 serves in the berth daemon itself'],
+    ['proxy: {workers: many}', 'compose.yml:2:20 SPEC_BERTH x-berth.proxy.workers: expected `auto` or a number of worker processes from 1 to 64, got "many"\n  hint: e.g. `workers: auto` (one per CPU) or `workers: 2`; 1 serves in the berth daemon itself'],
   ])('rejects %s', (line, expected) => {
     expect(berth(`x-berth:\n  ${line}\n`).lines).toEqual([expected]);
   });

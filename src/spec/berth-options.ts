@@ -63,13 +63,22 @@ const STACK_FIELDS: Fields<BerthStackOptions> = {
     parse: (raw) => raw as BerthStackOptions['runtime'],
   },
   proxy: {
-    schema: { type: 'object', properties: { http: PORT, https: PORT }, additionalProperties: false },
+    schema: {
+      type: 'object',
+      properties: { http: PORT, https: PORT, workers: { type: ['integer', 'string'], minLength: 1 } },
+      additionalProperties: false,
+    },
     parse: (raw, ctx, path) => {
       if (raw === undefined || raw === null) return undefined;
-      const proxy = raw as { http?: number | string; https?: number | string };
+      const proxy = raw as { http?: number | string; https?: number | string; workers?: number | string };
       const http = toPort(proxy.http, ctx, [...path, 'http']);
       const https = toPort(proxy.https, ctx, [...path, 'https']);
-      return { ...(http === undefined ? {} : { http }), ...(https === undefined ? {} : { https }) };
+      const workers = toWorkers(proxy.workers, ctx, [...path, 'workers']);
+      return {
+        ...(http === undefined ? {} : { http }),
+        ...(https === undefined ? {} : { https }),
+        ...(workers === undefined ? {} : { workers }),
+      };
     },
   },
   tls: TLS_FIELD,
@@ -206,6 +215,18 @@ function toPort(raw: number | string | undefined, ctx: StageContext, path: Model
   const port = Number(raw);
   if (port >= 1 && port <= 65535) return port;
   ctx.error('SPEC_BERTH', path, `expected a port number from 1 to 65535, got ${JSON.stringify(raw)}`);
+  return undefined;
+}
+
+/** `auto` (one per CPU) or a whole number of proxy worker processes from 1 to 64. */
+function toWorkers(raw: number | string | undefined, ctx: StageContext, path: ModelPath): number | 'auto' | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === 'auto') return 'auto';
+  const n = typeof raw === 'number' ? raw : /^[0-9]+$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (Number.isSafeInteger(n) && n >= 1 && n <= 64) return n;
+  ctx.error('SPEC_BERTH', path, `expected \`auto\` or a number of worker processes from 1 to 64, got ${JSON.stringify(raw)}`, {
+    hint: 'e.g. `workers: auto` (one per CPU) or `workers: 2`; 1 serves in the berth daemon itself',
+  });
   return undefined;
 }
 

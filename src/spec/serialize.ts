@@ -77,7 +77,7 @@ function serializeConfig(config: ConfigDefinition): Dict {
 function berthDocument(berth: BerthStackOptions): Dict {
   const options = compact({
     runtime: berth.runtime,
-    proxy: berth.proxy && compact({ http: berth.proxy.http, https: berth.proxy.https }),
+    proxy: berth.proxy && compact({ http: berth.proxy.http, https: berth.proxy.https, workers: berth.proxy.workers }),
     tls: berth.tls && serializeTls(berth.tls),
     ...berth.other,
   });

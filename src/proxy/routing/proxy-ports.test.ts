@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BerthError } from '../../errors.js';
-import { resolveProxyPorts, type ProxyPortsInput } from './proxy-ports.js';
+import { resolveProxyPorts, resolveProxyWorkers, type ProxyPortsInput } from './proxy-ports.js';
 
 function failure(input: ProxyPortsInput): BerthError {
   try {
@@ -55,5 +55,26 @@ describe('resolveProxyPorts', () => {
       .toBe('the HTTP and HTTPS ports are both 8080 (http from x-berth.proxy.http, https from x-berth.proxy.https)');
     expect(failure({ file: { http: 8080, https: 8080 } }).code).toBe('SPEC_BERTH');
     expect(resolveProxyPorts({ flags: { http: 0, https: 0 } })).toMatchObject({ http: 0, https: 0 });
+  });
+});
+
+describe('resolveProxyWorkers', () => {
+  it.each([
+    [{ cpus: 2 }, 2],
+    [{ cpus: 1 }, 1],
+    [{ cpus: 32 }, 8],
+    [{ cpus: 4, file: { workers: 3 } }, 3],
+    [{ cpus: 4, file: { workers: 'auto' as const } }, 4],
+    [{ cpus: 4, file: { workers: 3 }, environment: { BERTH_PROXY_WORKERS: '1' } }, 1],
+    [{ cpus: 4, file: { workers: 1 }, environment: { BERTH_PROXY_WORKERS: 'auto' } }, 4],
+    [{ cpus: 4, file: { workers: 2 }, environment: { BERTH_PROXY_WORKERS: '' } }, 2],
+  ])('%j → %d workers', (input, expected) => {
+    expect(resolveProxyWorkers(input)).toBe(expected);
+  });
+
+  it('names the variable when BERTH_PROXY_WORKERS is not a count', () => {
+    expect(() => resolveProxyWorkers({ cpus: 2, environment: { BERTH_PROXY_WORKERS: 'lots' } })).toThrow(
+      /BERTH_PROXY_WORKERS: expected auto or a number from 1 to 64, got "lots"/,
+    );
   });
 });

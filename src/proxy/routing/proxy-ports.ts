@@ -69,3 +69,30 @@ function parsePort(raw: string | number, name: string): number {
 function describe(scheme: Scheme, origin: PortOrigin): string {
   return origin === 'default' ? `${scheme} by default` : `${scheme} from ${NAMES[scheme][origin]}`;
 }
+
+/** `auto` worker processes: one per CPU, at most this many. */
+const AUTO_WORKERS_MAX = 8;
+
+/**
+ * How many processes serve the proxy's connections: `BERTH_PROXY_WORKERS` > `x-berth.proxy.workers` > `auto`,
+ * where `auto` is one per CPU (at most 8). 1 means the daemon serves them itself.
+ */
+export function resolveProxyWorkers(input: {
+  readonly environment?: Readonly<Record<string, string | undefined>>;
+  readonly file?: BerthStackOptions['proxy'];
+  readonly cpus: number;
+}): number {
+  const env = input.environment?.BERTH_PROXY_WORKERS;
+  let chosen: number | 'auto' = input.file?.workers ?? 'auto';
+  if (env !== undefined && env.trim() !== '') {
+    const text = env.trim();
+    const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+    if (text !== 'auto' && !(n >= 1 && n <= 64)) {
+      throw new BerthError('USAGE', `BERTH_PROXY_WORKERS: expected auto or a number from 1 to 64, got ${JSON.stringify(env)}`, {
+        hint: 'e.g. BERTH_PROXY_WORKERS=2, or unset it to use x-berth.proxy.workers (default auto: one per CPU)',
+      });
+    }
+    chosen = text === 'auto' ? 'auto' : n;
+  }
+  return chosen === 'auto' ? Math.max(1, Math.min(AUTO_WORKERS_MAX, input.cpus)) : chosen;
+}
