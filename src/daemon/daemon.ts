@@ -1,4 +1,5 @@
 import { rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import type { DaemonInfo } from '../api/protocol.js';
 import { ApiServer } from '../api/server.js';
 import { BerthError } from '../errors.js';
@@ -11,7 +12,7 @@ import path from 'node:path';
 import type { UpRequest } from '../api/protocol.js';
 import type { Stack } from '../model/stack.js';
 import { EdgeProxy, type ProxyWarning } from '../proxy/edge-proxy.js';
-import { resolveProxyPorts } from '../proxy/routing/proxy-ports.js';
+import { resolveProxyPorts, resolveProxyWorkers } from '../proxy/routing/proxy-ports.js';
 
 /**
  * The composition root of the background daemon that `berth up -d` starts: one per project. It builds the runtime,
@@ -56,6 +57,7 @@ export class Daemon {
         applyProxy: (stack, request) => this.applyProxy(stack, request),
         proxyInfo: () => (this.proxy ? {
           http: this.proxy.httpPort, ...(this.proxy.httpsPort > 0 ? { https: this.proxy.httpsPort } : {}), admin: this.proxy.adminPort,
+          ...(this.proxy.workerPids.length > 0 ? { workers: this.proxy.workerPids.length } : {}),
         } : undefined),
         requestExit: () => void this.close().then(this.options.onExit),
       }),
@@ -85,8 +87,11 @@ export class Daemon {
   private async applyProxy(stack: Stack, request: UpRequest): Promise<void> {
     if (!this.proxy) {
       if (!EdgeProxy.wanted(stack)) return;
-      const ports = resolveProxyPorts({ flags: request.proxyPorts ?? {}, environment: request.project.environment, file: stack.berth.proxy });
+      const environment = request.project.environment;
+      const ports = resolveProxyPorts({ flags: request.proxyPorts ?? {}, environment, file: stack.berth.proxy });
+      const workers = resolveProxyWorkers({ environment, file: stack.berth.proxy, cpus: os.availableParallelism() });
       const proxy = new EdgeProxy({
+        workers,
         httpPort: ports.http, httpsPort: ports.https, adminPort: 0, accessLogFile: path.join(this.options.stateDir.root, 'access.log'),
         tlsStateDir: path.join(this.options.stateDir.root, 'tls'),
         log: this.options.log.child({ component: 'proxy' }),

@@ -17,6 +17,8 @@ export interface ProxyInfo {
   readonly https?: number;
   /** The loopback admin port (metrics, healthz). */
   readonly admin?: number | undefined;
+  /** Worker processes serving connections (absent: the daemon serves them itself). */
+  readonly workers?: number;
 }
 
 interface RouteDeps {

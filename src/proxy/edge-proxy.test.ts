@@ -65,10 +65,15 @@ function relative(file: string): string {
   return path.join('..', path.basename(file));
 }
 
+/** Processes serving connections in the tests that run both ways (1: the proxy's own process). */
+let workers = 1;
+const TSX = import.meta.resolve('tsx');
+
 function newProxy(log: Logger = silentLogger): EdgeProxy {
   return new EdgeProxy({
     httpPort: 0, httpsPort: 0, host: '127.0.0.1', adminPort: 0,
     accessLogFile: path.join(dir, 'access.log'), tlsStateDir: path.join(dir, 'tls-state'), log,
+    workers, workerExecArgv: ['--import', TSX],
   });
 }
 
@@ -131,61 +136,6 @@ function getText(url: string, host: string): Promise<{ status: number; text: str
   });
 }
 
-describe('EdgeProxy with TLS', () => {
-  it('serves HTTPS with the file certificate chosen by SNI (X-Forwarded-Proto https), and HTTP as before', async () => {
-    const stack = await stackWith('tls-one', `{certificates: [{cert: ${relative(shop.certFile)}, key: ${relative(shop.keyFile)}}, {cert: ${relative(other.certFile)}, key: ${relative(other.keyFile)}}]}`);
-    const edge = await startProxy(stack);
-    expect(edge.httpsPort).toBeGreaterThan(0);
-
-    const secure = await get(`https://127.0.0.1:${edge.httpsPort}/cart?x=1`, { host: 'shop.test', ca: shop.cert });
-    expect(secure).toEqual({ status: 200, body: { url: '/cart?x=1', proto: 'https', host: 'shop.test' }, peerCertificateCn: 'shop.test' });
-
-    const second = await get(`https://127.0.0.1:${edge.httpsPort}/`, { host: 'other.test', ca: other.cert });
-    expect(second).toEqual({ status: 200, body: { url: '/', proto: 'https', host: 'other.test' }, peerCertificateCn: 'other.test' });
-
-    const plain = await get(`http://127.0.0.1:${edge.httpPort}/`, { host: 'shop.test' });
-    expect(plain).toEqual({ status: 200, body: { url: '/', proto: 'http', host: 'shop.test' } });
-    expect((await get(`http://127.0.0.1:${edge.httpPort}/`, { host: 'nowhere.test' })).status).toBe(404);
-  });
-
-  it('rejects a stack whose certificate file is bad and keeps the old configuration serving', async () => {
-    const edge = await startProxy(await stackWith('tls-good', `{certificates: [{cert: ${relative(shop.certFile)}, key: ${relative(shop.keyFile)}}]}`));
-    const bad = await stackWith('tls-bad', `{certificates: [{cert: ${relative(shop.certFile)}, key: ${relative(other.keyFile)}}]}`);
-    await expect(edge.applyStack(bad)).rejects.toMatchObject({ code: 'SPEC_BERTH', path: 'x-berth.tls.certificates[0]' });
-    const missing = await stackWith('tls-missing', '{certificates: [{cert: nope.crt, key: nope.key}]}');
-    await expect(edge.applyStack(missing)).rejects.toMatchObject({ code: 'SPEC_BERTH' });
-
-    const secure = await get(`https://127.0.0.1:${edge.httpsPort}/still`, { host: 'shop.test', ca: shop.cert });
-    expect(secure).toEqual({ status: 200, body: { url: '/still', proto: 'https', host: 'shop.test' }, peerCertificateCn: 'shop.test' });
-    expect((await get(`http://127.0.0.1:${edge.httpPort}/still`, { host: 'shop.test' })).status).toBe(200);
-  });
-
-  it('answers ACME HTTP-01 challenges on the HTTP listener before routing and the https redirect', async () => {
-    const edge = await startProxy(await stackWith('tls-redirect', `{certificates: [{cert: ${relative(shop.certFile)}, key: ${relative(shop.keyFile)}}]}`, '{https_redirect: true}'));
-    // The responder is EdgeTls's; an ACME order would set the token the same way.
-    const tls = (edge as unknown as { tls: EdgeTls }).tls;
-    tls.responder.set('token-1', 'token-1.thumbprint');
-    const challenge = await getText(`http://127.0.0.1:${edge.httpPort}/.well-known/acme-challenge/token-1`, 'shop.test');
-    expect(challenge).toEqual({ status: 200, text: 'token-1.thumbprint' });
-    // A token berth does not hold is the app's own: it goes through (the redirect lets challenge paths pass).
-    expect(await get(`http://127.0.0.1:${edge.httpPort}/.well-known/acme-challenge/unknown`, { host: 'shop.test' })).toEqual({
-      status: 200, body: { url: '/.well-known/acme-challenge/unknown', proto: 'http', host: 'shop.test' },
-    });
-    const redirect = await getText(`http://127.0.0.1:${edge.httpPort}/cart?x=1`, 'shop.test');
-    expect(redirect).toEqual({ status: 308, text: '', location: `https://shop.test:${edge.httpsPort}/cart?x=1` });
-    const secure = await get(`https://127.0.0.1:${edge.httpsPort}/cart`, { host: 'shop.test', ca: shop.cert });
-    expect(secure.status).toBe(200);
-  });
-
-  it('does not open an HTTPS listener for a stack without tls', async () => {
-    const project = await mkdtemp(path.join(dir, 'plain-'));
-    await writeFile(path.join(project, 'compose.yml'), 'services:\n  web:\n    image: example/web\n    x-berth:\n      routes: [{host: shop.test, port: 3000}]\n');
-    const edge = await startProxy(loadStack(defaultProjectOptions({ workingDirectory: project, environment: { HOME: '/home/user' } })).stack);
-    expect(edge.httpsPort).toBe(0);
-    expect((await get(`http://127.0.0.1:${edge.httpPort}/`, { host: 'shop.test' })).body.proto).toBe('http');
-  });
-});
-
 /** Whether something accepts TCP connections on 127.0.0.1:port right now. */
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -200,74 +150,140 @@ function listening(port: number): Promise<boolean> {
 
 const SHOP_TLS = () => `{certificates: [{cert: ${relative(shop.certFile)}, key: ${relative(shop.keyFile)}}]}`;
 
-describe('EdgeProxy HTTPS listener follows the stack', () => {
-  it('closes the HTTPS listener when a stack drops TLS, and opens one again when TLS comes back', async () => {
-    const edge = await startProxy(await stackWith('tls-on', SHOP_TLS()));
-    const first = edge.httpsPort;
-    expect((await get(`https://127.0.0.1:${first}/`, { host: 'shop.test', ca: shop.cert })).status).toBe(200);
-
-    expect(await edge.applyStack(await stackWith('tls-off', undefined))).toEqual([]);
-    expect(edge.httpsPort).toBe(0);
-    expect(await listening(first)).toBe(false);
-    expect((await get(`http://127.0.0.1:${edge.httpPort}/`, { host: 'shop.test' })).body.proto).toBe('http');
-
-    await edge.applyStack(await stackWith('tls-again', SHOP_TLS()));
-    expect(edge.httpsPort).toBeGreaterThan(0);
-    const again = await get(`https://127.0.0.1:${edge.httpsPort}/back`, { host: 'shop.test', ca: shop.cert });
-    expect(again).toEqual({ status: 200, body: { url: '/back', proto: 'https', host: 'shop.test' }, peerCertificateCn: 'shop.test' });
+// The same behaviour whether the daemon serves connections itself or hands them to worker processes.
+describe.each([1, 2])('EdgeProxy with %i serving process(es)', (count) => {
+  beforeAll(() => {
+    workers = count;
+  });
+  afterAll(() => {
+    workers = 1;
   });
 
-  it('redirects to the HTTPS port of the listener that is up, after TLS was dropped and added again', async () => {
-    const edge = await startProxy(await stackWith('redirect-on', SHOP_TLS(), '{https_redirect: true}'));
-    await edge.applyStack(await stackWith('redirect-off', undefined, '{https_redirect: true}'));
-    await edge.applyStack(await stackWith('redirect-again', SHOP_TLS(), '{https_redirect: true}'));
-    const redirect = await getText(`http://127.0.0.1:${edge.httpPort}/x`, 'shop.test');
-    expect(redirect.location).toBe(`https://shop.test:${edge.httpsPort}/x`);
+  describe('EdgeProxy with TLS', () => {
+    it('serves HTTPS with the file certificate chosen by SNI (X-Forwarded-Proto https), and HTTP as before', async () => {
+      const stack = await stackWith('tls-one', `{certificates: [{cert: ${relative(shop.certFile)}, key: ${relative(shop.keyFile)}}, {cert: ${relative(other.certFile)}, key: ${relative(other.keyFile)}}]}`);
+      const edge = await startProxy(stack);
+      expect(edge.httpsPort).toBeGreaterThan(0);
+
+      const secure = await get(`https://127.0.0.1:${edge.httpsPort}/cart?x=1`, { host: 'shop.test', ca: shop.cert });
+      expect(secure).toEqual({ status: 200, body: { url: '/cart?x=1', proto: 'https', host: 'shop.test' }, peerCertificateCn: 'shop.test' });
+
+      const second = await get(`https://127.0.0.1:${edge.httpsPort}/`, { host: 'other.test', ca: other.cert });
+      expect(second).toEqual({ status: 200, body: { url: '/', proto: 'https', host: 'other.test' }, peerCertificateCn: 'other.test' });
+
+      const plain = await get(`http://127.0.0.1:${edge.httpPort}/`, { host: 'shop.test' });
+      expect(plain).toEqual({ status: 200, body: { url: '/', proto: 'http', host: 'shop.test' } });
+      expect((await get(`http://127.0.0.1:${edge.httpPort}/`, { host: 'nowhere.test' })).status).toBe(404);
+    });
+
+    it('rejects a stack whose certificate file is bad and keeps the old configuration serving', async () => {
+      const edge = await startProxy(await stackWith('tls-good', `{certificates: [{cert: ${relative(shop.certFile)}, key: ${relative(shop.keyFile)}}]}`));
+      const bad = await stackWith('tls-bad', `{certificates: [{cert: ${relative(shop.certFile)}, key: ${relative(other.keyFile)}}]}`);
+      await expect(edge.applyStack(bad)).rejects.toMatchObject({ code: 'SPEC_BERTH', path: 'x-berth.tls.certificates[0]' });
+      const missing = await stackWith('tls-missing', '{certificates: [{cert: nope.crt, key: nope.key}]}');
+      await expect(edge.applyStack(missing)).rejects.toMatchObject({ code: 'SPEC_BERTH' });
+
+      const secure = await get(`https://127.0.0.1:${edge.httpsPort}/still`, { host: 'shop.test', ca: shop.cert });
+      expect(secure).toEqual({ status: 200, body: { url: '/still', proto: 'https', host: 'shop.test' }, peerCertificateCn: 'shop.test' });
+      expect((await get(`http://127.0.0.1:${edge.httpPort}/still`, { host: 'shop.test' })).status).toBe(200);
+    });
+
+    it('answers ACME HTTP-01 challenges on the HTTP listener before routing and the https redirect', async () => {
+      const edge = await startProxy(await stackWith('tls-redirect', `{certificates: [{cert: ${relative(shop.certFile)}, key: ${relative(shop.keyFile)}}]}`, '{https_redirect: true}'));
+      // The responder is EdgeTls's; an ACME order would set the token the same way.
+      const tls = (edge as unknown as { tls: EdgeTls }).tls;
+      tls.responder.set('token-1', 'token-1.thumbprint');
+      const challenge = await getText(`http://127.0.0.1:${edge.httpPort}/.well-known/acme-challenge/token-1`, 'shop.test');
+      expect(challenge).toEqual({ status: 200, text: 'token-1.thumbprint' });
+      // A token berth does not hold is the app's own: it goes through (the redirect lets challenge paths pass).
+      expect(await get(`http://127.0.0.1:${edge.httpPort}/.well-known/acme-challenge/unknown`, { host: 'shop.test' })).toEqual({
+        status: 200, body: { url: '/.well-known/acme-challenge/unknown', proto: 'http', host: 'shop.test' },
+      });
+      const redirect = await getText(`http://127.0.0.1:${edge.httpPort}/cart?x=1`, 'shop.test');
+      expect(redirect).toEqual({ status: 308, text: '', location: `https://shop.test:${edge.httpsPort}/cart?x=1` });
+      const secure = await get(`https://127.0.0.1:${edge.httpsPort}/cart`, { host: 'shop.test', ca: shop.cert });
+      expect(secure.status).toBe(200);
+    });
+
+    it('does not open an HTTPS listener for a stack without tls', async () => {
+      const project = await mkdtemp(path.join(dir, 'plain-'));
+      await writeFile(path.join(project, 'compose.yml'), 'services:\n  web:\n    image: example/web\n    x-berth:\n      routes: [{host: shop.test, port: 3000}]\n');
+      const edge = await startProxy(loadStack(defaultProjectOptions({ workingDirectory: project, environment: { HOME: '/home/user' } })).stack);
+      expect(edge.httpsPort).toBe(0);
+      expect((await get(`http://127.0.0.1:${edge.httpPort}/`, { host: 'shop.test' })).body.proto).toBe('http');
+    });
   });
 
-  it('says in the error that the old certificates keep serving when a new stack has a bad certificate file', async () => {
-    const edge = await startProxy(await stackWith('kept-good', SHOP_TLS()));
-    const missing = await stackWith('kept-missing', '{certificates: [{cert: nope.crt, key: nope.key}]}');
-    const error: unknown = await edge.applyStack(missing).then(() => undefined, (caught: unknown) => caught);
-    expect(error).toMatchObject({ code: 'SPEC_BERTH', path: 'x-berth.tls.certificates[0].cert', message: expect.stringMatching(/^cannot read the certificate file .*nope\.crt: ENOENT$/) as unknown });
-    expect((error as { hint?: string }).hint).toMatch(/^check the path .*; the edge proxy keeps serving its previous certificates and routes until a stack with good files is applied$/);
-    expect((await get(`https://127.0.0.1:${edge.httpsPort}/`, { host: 'shop.test', ca: shop.cert })).status).toBe(200);
+
+  describe('EdgeProxy HTTPS listener follows the stack', () => {
+    it('closes the HTTPS listener when a stack drops TLS, and opens one again when TLS comes back', async () => {
+      const edge = await startProxy(await stackWith('tls-on', SHOP_TLS()));
+      const first = edge.httpsPort;
+      expect((await get(`https://127.0.0.1:${first}/`, { host: 'shop.test', ca: shop.cert })).status).toBe(200);
+
+      expect(await edge.applyStack(await stackWith('tls-off', undefined))).toEqual([]);
+      expect(edge.httpsPort).toBe(0);
+      expect(await listening(first)).toBe(false);
+      expect((await get(`http://127.0.0.1:${edge.httpPort}/`, { host: 'shop.test' })).body.proto).toBe('http');
+
+      await edge.applyStack(await stackWith('tls-again', SHOP_TLS()));
+      expect(edge.httpsPort).toBeGreaterThan(0);
+      const again = await get(`https://127.0.0.1:${edge.httpsPort}/back`, { host: 'shop.test', ca: shop.cert });
+      expect(again).toEqual({ status: 200, body: { url: '/back', proto: 'https', host: 'shop.test' }, peerCertificateCn: 'shop.test' });
+    });
+
+    it('redirects to the HTTPS port of the listener that is up, after TLS was dropped and added again', async () => {
+      const edge = await startProxy(await stackWith('redirect-on', SHOP_TLS(), '{https_redirect: true}'));
+      await edge.applyStack(await stackWith('redirect-off', undefined, '{https_redirect: true}'));
+      await edge.applyStack(await stackWith('redirect-again', SHOP_TLS(), '{https_redirect: true}'));
+      const redirect = await getText(`http://127.0.0.1:${edge.httpPort}/x`, 'shop.test');
+      expect(redirect.location).toBe(`https://shop.test:${edge.httpsPort}/x`);
+    });
+
+    it('says in the error that the old certificates keep serving when a new stack has a bad certificate file', async () => {
+      const edge = await startProxy(await stackWith('kept-good', SHOP_TLS()));
+      const missing = await stackWith('kept-missing', '{certificates: [{cert: nope.crt, key: nope.key}]}');
+      const error: unknown = await edge.applyStack(missing).then(() => undefined, (caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'SPEC_BERTH', path: 'x-berth.tls.certificates[0].cert', message: expect.stringMatching(/^cannot read the certificate file .*nope\.crt: ENOENT$/) as unknown });
+      expect((error as { hint?: string }).hint).toMatch(/^check the path .*; the edge proxy keeps serving its previous certificates and routes until a stack with good files is applied$/);
+      expect((await get(`https://127.0.0.1:${edge.httpsPort}/`, { host: 'shop.test', ca: shop.cert })).status).toBe(200);
+    });
+
+    it('marks TLS warnings apart from route warnings', async () => {
+      const edge = await startProxy(await stackWith('warn-tls', SHOP_TLS()));
+      const warnings = await edge.applyStack(await stackWith('warn-tls-2', SHOP_TLS()));
+      expect(warnings).toEqual([expect.objectContaining({ topic: 'tls', path: 'x-berth.tls', message: expect.stringContaining('no TLS certificate for other.test') as unknown })]);
+    });
   });
 
-  it('marks TLS warnings apart from route warnings', async () => {
-    const edge = await startProxy(await stackWith('warn-tls', SHOP_TLS()));
-    const warnings = await edge.applyStack(await stackWith('warn-tls-2', SHOP_TLS()));
-    expect(warnings).toEqual([expect.objectContaining({ topic: 'tls', path: 'x-berth.tls', message: expect.stringContaining('no TLS certificate for other.test') as unknown })]);
-  });
-});
+  describe('EdgeProxy rate limits across stack changes', () => {
+    const LIMIT = '{rate_limit: {requests: 2, period: 60}}';
+    const status = async (edge: EdgeProxy): Promise<number> => (await get(`http://127.0.0.1:${edge.httpPort}/`, { host: 'shop.test' })).status;
 
-describe('EdgeProxy rate limits across stack changes', () => {
-  const LIMIT = '{rate_limit: {requests: 2, period: 60}}';
-  const status = async (edge: EdgeProxy): Promise<number> => (await get(`http://127.0.0.1:${edge.httpPort}/`, { host: 'shop.test' })).status;
+    it('keeps counting a client across a swap to an equal route table, so reloads do not reset the limit', async () => {
+      const edge = await startProxy(await stackWith('limit-1', undefined, LIMIT));
+      expect([await status(edge), await status(edge)]).toEqual([200, 200]);
+      await edge.applyStack(await stackWith('limit-2', undefined, LIMIT));
+      expect(await status(edge)).toBe(429);
+    });
 
-  it('keeps counting a client across a swap to an equal route table, so reloads do not reset the limit', async () => {
-    const edge = await startProxy(await stackWith('limit-1', undefined, LIMIT));
-    expect([await status(edge), await status(edge)]).toEqual([200, 200]);
-    await edge.applyStack(await stackWith('limit-2', undefined, LIMIT));
-    expect(await status(edge)).toBe(429);
-  });
+    it('starts fresh buckets when the limit changes, and forgets the buckets of a route that went away', async () => {
+      const edge = await startProxy(await stackWith('limit-a', undefined, LIMIT));
+      expect([await status(edge), await status(edge), await status(edge)]).toEqual([200, 200, 429]);
+      await edge.applyStack(await stackWith('limit-b', undefined, '{rate_limit: {requests: 3, period: 60}}'));
+      expect([await status(edge), await status(edge), await status(edge), await status(edge)]).toEqual([200, 200, 200, 429]);
+      await edge.applyStack(await stackWith('limit-none', undefined, '{}'));
+      expect(await status(edge)).toBe(200);
+      await edge.applyStack(await stackWith('limit-c', undefined, LIMIT));
+      expect([await status(edge), await status(edge), await status(edge)]).toEqual([200, 200, 429]);
+    });
 
-  it('starts fresh buckets when the limit changes, and forgets the buckets of a route that went away', async () => {
-    const edge = await startProxy(await stackWith('limit-a', undefined, LIMIT));
-    expect([await status(edge), await status(edge), await status(edge)]).toEqual([200, 200, 429]);
-    await edge.applyStack(await stackWith('limit-b', undefined, '{rate_limit: {requests: 3, period: 60}}'));
-    expect([await status(edge), await status(edge), await status(edge), await status(edge)]).toEqual([200, 200, 200, 429]);
-    await edge.applyStack(await stackWith('limit-none', undefined, '{}'));
-    expect(await status(edge)).toBe(200);
-    await edge.applyStack(await stackWith('limit-c', undefined, LIMIT));
-    expect([await status(edge), await status(edge), await status(edge)]).toEqual([200, 200, 429]);
-  });
-
-  it('keeps the counts when a new stack is refused', async () => {
-    const edge = await startProxy(await stackWith('limit-kept', undefined, LIMIT));
-    expect([await status(edge), await status(edge)]).toEqual([200, 200]);
-    await expect(edge.applyStack(await stackWith('limit-bad', '{certificates: [{cert: nope.crt, key: nope.key}]}', LIMIT))).rejects.toMatchObject({ code: 'SPEC_BERTH' });
-    expect(await status(edge)).toBe(429);
+    it('keeps the counts when a new stack is refused', async () => {
+      const edge = await startProxy(await stackWith('limit-kept', undefined, LIMIT));
+      expect([await status(edge), await status(edge)]).toEqual([200, 200]);
+      await expect(edge.applyStack(await stackWith('limit-bad', '{certificates: [{cert: nope.crt, key: nope.key}]}', LIMIT))).rejects.toMatchObject({ code: 'SPEC_BERTH' });
+      expect(await status(edge)).toBe(429);
+    });
   });
 });
 

@@ -1,27 +1,21 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import tls from 'node:tls';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { BerthError, type Warning } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Stack } from '../model/stack.js';
-import type { RouteMiddlewares } from '../model/route-middlewares.js';
 import type { Endpoint } from '../runtime/runtime.js';
-import type { Middleware, ProxyObserver, ProxyRequest, ResolvedRoute } from './forward/proxy-context.js';
-import { ProxyHandler, type ProxyHandlerOptions } from './forward/proxy-handler.js';
-import { closeGracefully, HttpProxyServer, listen } from './http-proxy-server.js';
-import { buildRouteChain } from './middlewares/build.js';
-import { RateLimitStates, type RateLimitGeneration } from './middlewares/rate-limit-states.js';
+import type { ProxyObserver } from './forward/proxy-context.js';
+import { InProcessListeners } from './listeners/in-process-listeners.js';
+import type { ProxyListeners } from './listeners/proxy-listeners.js';
+import { WorkerListeners } from './listeners/worker-listeners.js';
 import { AccessLog } from './observability/access-log.js';
 import { AdminServer } from './observability/admin-server.js';
 import { poolHealth, ProxyMetrics } from './observability/metrics.js';
 import { fanOut } from './observability/observers.js';
 import type { Route } from './routing/route.js';
-import { RouteTable } from './routing/route-table.js';
-import { Router } from './routing/router.js';
 import { routesFromStack } from './routing/routes-from-stack.js';
+import { ServingConfig, splitPoolKey } from './serving-config.js';
 import { EdgeTls, type TlsSettings } from './tls/edge-tls.js';
-import { UpstreamPool } from './upstream/pool.js';
 
 /** A replica as the proxy needs it: which service, whether it may take traffic, and its addresses. */
 export interface ProxyReplica {
@@ -49,6 +43,10 @@ export interface EdgeProxyOptions {
   /** Access log file (JSON lines). */
   readonly accessLogFile: string;
   readonly log: Logger;
+  /** Processes serving connections: 1 (default) serves in this process, more fork proxy workers. */
+  readonly workers?: number;
+  /** Node flags for proxy workers (tests running from source). */
+  readonly workerExecArgv?: readonly string[];
 }
 
 /**
@@ -59,25 +57,19 @@ export interface EdgeProxyOptions {
  * one; one that fails leaves the old one serving.
  */
 export class EdgeProxy {
-  private readonly router = new Router(RouteTable.compile([]));
-  private pools = new Map<string, UpstreamPool>();
-  private chains = new Map<string, Middleware | undefined>();
-  private server: HttpProxyServer | undefined;
+  private readonly serving = new ServingConfig();
+  private listeners: ProxyListeners | undefined;
   private admin: AdminServer | undefined;
   private accessLog: WriteStream | undefined;
-  private observer: ProxyObserver | undefined;
   private tls: EdgeTls | undefined;
-  private httpsServer: tls.Server | undefined;
-  private httpsHandler: ProxyHandler | undefined;
+  private httpsOpen = false;
   /** applyStack calls run one after the other. */
   private applying: Promise<unknown> = Promise.resolve();
   /** Set by close(): no stack is applied and no listener opened after it. */
   private closed = false;
   /** HTTPS listeners closed because a stack dropped TLS, still finishing their requests; close() waits for them. */
   private readonly draining = new Set<Promise<void>>();
-  /** Rate-limit buckets, kept across route-table swaps for routes whose limit did not change. */
-  private readonly rateLimits = new RateLimitStates();
-  private readonly metrics = new ProxyMetrics({ upstreams: () => poolHealth(this.pools.values()), processMetrics: true });
+  private readonly metrics = new ProxyMetrics({ upstreams: () => poolHealth(this.serving.pools.values()), processMetrics: true });
 
   constructor(private readonly options: EdgeProxyOptions) {}
 
@@ -87,12 +79,17 @@ export class EdgeProxy {
   }
 
   get httpPort(): number {
-    return this.server?.port ?? 0;
+    return this.listeners?.httpPort ?? 0;
   }
 
   /** The HTTPS listener's port; 0 while there is none. */
   get httpsPort(): number {
-    return (this.httpsServer?.address() as AddressInfo | null | undefined)?.port ?? 0;
+    return this.listeners?.httpsPort ?? 0;
+  }
+
+  /** Process ids of the proxy workers (none when the proxy serves in this process). */
+  get workerPids(): readonly number[] {
+    return this.listeners instanceof WorkerListeners ? this.listeners.pids : [];
   }
 
   get adminPort(): number | undefined {
@@ -103,23 +100,28 @@ export class EdgeProxy {
 
   async start(): Promise<void> {
     this.accessLog = createWriteStream(this.options.accessLogFile, { flags: 'a', mode: 0o600 });
-    this.observer = fanOut([this.metrics, new AccessLog(this.accessLog)]);
-    const server = new HttpProxyServer({
-      ...this.handlerOptions(),
-      port: this.options.httpPort,
-      host: this.options.host ?? '0.0.0.0',
-      // ACME HTTP-01 challenges are answered before routing (and before any https redirect).
-      preRoute: (req, res) => this.tls?.responder.handle(req, res) ?? false,
-    });
+    const observer: ProxyObserver = fanOut([this.metrics, new AccessLog(this.accessLog)]);
+    const workers = this.options.workers ?? 1;
+    const listeners: ProxyListeners = workers > 1
+      ? new WorkerListeners({
+        count: workers,
+        log: this.options.log.child({ component: 'proxy-workers' }),
+        observer,
+        serving: this.serving,
+        ...(this.options.workerExecArgv === undefined ? {} : { execArgv: this.options.workerExecArgv }),
+      })
+      : new InProcessListeners(this.serving, observer);
+    this.listeners = listeners;
     try {
-      await server.start();
+      await listeners.openHttp(this.options.httpPort, this.options.host ?? '0.0.0.0');
     } catch (error) {
+      await listeners.close();
+      this.listeners = undefined;
       throw listenError('http', this.options.httpPort, error);
     }
-    this.server = server;
     this.admin = new AdminServer({ registry: this.metrics.registry, port: this.options.adminPort, host: '127.0.0.1' });
     this.adminAddress = await this.admin.start();
-    this.options.log.info('edge proxy listening', { http: server.port, admin: this.adminAddress.port });
+    this.options.log.info('edge proxy listening', { http: listeners.httpPort, admin: this.adminAddress.port, workers });
   }
 
   /**
@@ -139,24 +141,16 @@ export class EdgeProxy {
   private async applyNow(stack: Stack): Promise<readonly ProxyWarning[]> {
     if (this.closed) throw closedError();
     const { routes, warnings } = routesFromStack(stack);
-    const table = RouteTable.compile(routes);
     const redirectPort = this.redirectPort();
-    const limits = this.rateLimits.begin();
-    let chains = buildChains(routes, redirectPort, limits);
-    const pools = new Map<string, UpstreamPool>();
-    for (const route of routes) {
-      const key = poolKey(route);
-      pools.set(key, this.pools.get(key) ?? new UpstreamPool({ name: route.service }));
-    }
+    let prepared = this.serving.prepare(routes, redirectPort);
     const tlsWarnings = await this.applyTls(stack, routes);
     if (this.closed) throw closedError(); // close() waits for this call, then closes whatever it opened
     // The HTTPS listener just started on a port the OS picked (or stopped): redirects must name the right one.
-    if (this.redirectPort() !== redirectPort) chains = buildChains(routes, this.redirectPort(), limits);
+    if (this.redirectPort() !== redirectPort) prepared = this.serving.prepare(routes, this.redirectPort());
     // Everything is built: switch in one go. Requests in flight keep the table (and pools) they started with.
-    this.chains = chains;
-    this.pools = pools;
-    limits.commit();
-    this.router.swap(table);
+    prepared.commit();
+    this.listeners?.configured(routes, this.redirectPort());
+    this.listeners?.endpointsChanged(this.serving.pools);
     return [
       ...warnings.map((warning): ProxyWarning => ({ ...warning, topic: 'route' })),
       ...tlsWarnings.map((warning): ProxyWarning => ({ ...warning, topic: 'tls' })),
@@ -178,13 +172,14 @@ export class EdgeProxy {
       log: this.options.log.child({ component: 'tls' }),
     });
     this.tls = tls;
+    this.listeners?.useTls(tls);
     let tlsWarnings: Warning[];
     try {
       tlsWarnings = await tls.update(settings, routes.flatMap((route) => route.hosts));
     } catch (error) {
-      throw this.httpsServer === undefined ? error : keptServing(error);
+      throw this.httpsOpen ? keptServing(error) : error;
     }
-    if (!this.closed && this.httpsServer === undefined) await this.startHttps(tls);
+    if (!this.closed && !this.httpsOpen) await this.startHttps(tls);
     return tlsWarnings;
   }
 
@@ -192,7 +187,8 @@ export class EdgeProxy {
   private dropTls(): void {
     this.tls?.close();
     this.tls = undefined;
-    if (this.httpsServer === undefined) return;
+    this.listeners?.useTls(undefined);
+    if (!this.httpsOpen) return;
     const drained = this.closeHttps();
     this.draining.add(drained);
     void drained.finally(() => this.draining.delete(drained));
@@ -200,19 +196,15 @@ export class EdgeProxy {
   }
 
   private async startHttps(edgeTls: EdgeTls): Promise<void> {
-    const handler = new ProxyHandler({ ...this.handlerOptions(), proto: 'https' });
-    const server = tls.createServer({ ...edgeTls.sni.serverOptions(), noDelay: true });
-    handler.attach(server);
-    edgeTls.sni.attach(server);
+    const listeners = this.listeners;
+    if (listeners === undefined) return;
     const port = this.options.httpsPort ?? 443;
     try {
-      await listen(server, port, this.options.host ?? '0.0.0.0');
+      await listeners.openHttps(port, this.options.host ?? '0.0.0.0', edgeTls);
     } catch (error) {
-      handler.close();
       throw listenError('https', port, error);
     }
-    this.httpsServer = server;
-    this.httpsHandler = handler;
+    this.httpsOpen = true;
     this.options.log.info('edge proxy listening', { https: this.httpsPort });
   }
 
@@ -221,19 +213,10 @@ export class EdgeProxy {
     return this.httpsPort || this.options.httpsPort || 443;
   }
 
-  /** What both listeners share: routing, the per-route middleware chains and the observer. */
-  private handlerOptions(): ProxyHandlerOptions {
-    return {
-      resolve: (req) => this.resolve(req),
-      routeMiddleware: (route) => (route.name === undefined ? undefined : this.chains.get(route.name)),
-      ...(this.observer ? { observer: this.observer } : {}),
-    };
-  }
-
   /** Feeds the pools with the replicas that may take traffic (called whenever the supervisor reports a change). */
   updateReplicas(replicas: readonly ProxyReplica[]): void {
-    for (const [key, pool] of this.pools) {
-      const [service, port] = splitKey(key);
+    for (const [key, pool] of this.serving.pools) {
+      const [service, port] = splitPoolKey(key);
       const endpoints = replicas
         .filter((r) => r.service === service && r.ready)
         .map((r) => r.endpoints[port])
@@ -241,38 +224,27 @@ export class EdgeProxy {
         .map((e) => ({ host: e.host, port: e.port }));
       pool.update(endpoints);
     }
+    this.listeners?.endpointsChanged(this.serving.pools);
   }
 
   /** Stops the listeners and ACME. A stack being applied finishes first (whatever it opened is closed too). */
   async close(): Promise<void> {
     this.closed = true;
     await this.applying;
-    await Promise.all([this.server?.close(), this.closeHttps(), ...this.draining]);
+    await Promise.all([this.closeHttps(), ...this.draining]);
+    await this.listeners?.close();
+    this.listeners = undefined;
     this.tls?.close();
     this.tls = undefined;
     await this.admin?.close();
     await new Promise<void>((resolve) => (this.accessLog ? this.accessLog.end(resolve) : resolve()));
-    this.server = undefined;
     this.admin = undefined;
   }
 
   private async closeHttps(): Promise<void> {
-    const server = this.httpsServer;
-    const handler = this.httpsHandler;
-    this.httpsServer = undefined;
-    this.httpsHandler = undefined;
-    if (!server || !handler) return;
-    await closeGracefully(server, handler, 10_000);
-  }
-
-  private resolve(req: ProxyRequest): ResolvedRoute | undefined {
-    const table = this.router.current; // read once: this request uses this table only
-    const match = table.match(req.headers.host ?? '', req.url ?? '/');
-    if (!match) return undefined;
-    const pool = this.pools.get(poolKey(match.route));
-    if (pool === undefined) return undefined;
-    const maxBodyBytes = (match.route.options as RouteMiddlewares).maxBodyBytes;
-    return { pool, forwardPath: match.forwardPath, name: match.route.id, ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }) };
+    if (!this.httpsOpen) return;
+    this.httpsOpen = false;
+    await this.listeners?.closeHttps();
   }
 }
 
@@ -296,18 +268,6 @@ function tlsSettings(stack: Stack): TlsSettings | undefined {
       },
     }),
   };
-}
-
-function buildChains(routes: readonly Route[], httpsPort: number, limits: RateLimitGeneration): Map<string, Middleware | undefined> {
-  const chains = new Map<string, Middleware | undefined>();
-  for (const route of routes) {
-    const options = (route.options ?? {}) as RouteMiddlewares;
-    chains.set(route.id, buildRouteChain(options, {
-      where: `services.${route.service}.x-berth`, httpsPort,
-      ...(options.rateLimit === undefined ? {} : { rateLimitState: limits.stateFor(route.id, options.rateLimit) }),
-    }));
-  }
-  return chains;
 }
 
 /** A TLS error of a new stack, saying that the proxy keeps serving what it served (it does: nothing was swapped). */
@@ -335,13 +295,4 @@ function listenError(scheme: 'http' | 'https', port: number, error: unknown): Be
     hint: code === 'EACCES' ? `ports below 1024 need root; use \`berth up ${flag} ${scheme === 'http' ? 8080 : 8443}\` or ${env}` : `stop what uses the port, or choose another with \`${flag}\` or ${env}`,
     cause: error,
   });
-}
-
-function poolKey(route: Route): string {
-  return `${route.service}\0${route.targetPort}`;
-}
-
-function splitKey(key: string): [string, number] {
-  const [service = '', port = '0'] = key.split('\0');
-  return [service, Number(port)];
 }

@@ -7,6 +7,7 @@
 import type { RouteMiddlewares } from '../model/route-middlewares.js';
 import type { Middleware, ProxyRequest, ResolvedRoute } from './forward/proxy-context.js';
 import { buildRouteChain } from './middlewares/build.js';
+import { bucketShape, type BucketShape, type RateLimitState, type TokenDecision } from './middlewares/rate-limit.js';
 import { RateLimitStates } from './middlewares/rate-limit-states.js';
 import type { Route } from './routing/route.js';
 import { RouteTable } from './routing/route-table.js';
@@ -20,11 +21,18 @@ export interface PreparedConfig {
   commit(): void;
 }
 
+/** Takes a rate-limit token of a route in the process that holds the buckets; undefined = decide here. */
+export type RemoteTokens = (routeId: string, key: string) => Promise<TokenDecision | undefined>;
+
 export class ServingConfig {
   private readonly router = new Router(RouteTable.compile([]));
   private poolMap = new Map<string, UpstreamPool>();
   private chains = new Map<string, Middleware | undefined>();
   private readonly rateLimits = new RateLimitStates();
+  private limits = new Map<string, { readonly state: RateLimitState; readonly shape: BucketShape }>();
+
+  /** `remoteTokens`: rate limits are decided by another process (proxy workers ask the edge proxy). */
+  constructor(private readonly remoteTokens?: RemoteTokens) {}
 
   /**
    * Compiles `routes` and builds their chains (redirects to `httpsPort`); throws on a bad route or middleware
@@ -34,12 +42,17 @@ export class ServingConfig {
     const table = RouteTable.compile(routes);
     const limits = this.rateLimits.begin();
     const chains = new Map<string, Middleware | undefined>();
+    const shapes = new Map<string, { readonly state: RateLimitState; readonly shape: BucketShape }>();
+    const remote = this.remoteTokens;
     for (const route of routes) {
       const options = (route.options ?? {}) as RouteMiddlewares;
+      const state = options.rateLimit === undefined ? undefined : limits.stateFor(route.id, options.rateLimit);
       chains.set(route.id, buildRouteChain(options, {
         where: `services.${route.service}.x-berth`, httpsPort,
-        ...(options.rateLimit === undefined ? {} : { rateLimitState: limits.stateFor(route.id, options.rateLimit) }),
+        ...(state === undefined ? {} : { rateLimitState: state }),
+        ...(state === undefined || remote === undefined ? {} : { rateLimitRemote: (key: string) => remote(route.id, key) }),
       }));
+      if (state !== undefined && options.rateLimit !== undefined) shapes.set(route.id, { state, shape: bucketShape(options.rateLimit) });
     }
     const pools = new Map<string, UpstreamPool>();
     for (const route of routes) {
@@ -52,6 +65,7 @@ export class ServingConfig {
         // Requests in flight keep the table, pools and chains they started with.
         this.chains = chains;
         this.poolMap = pools;
+        this.limits = shapes;
         limits.commit();
         this.router.swap(table);
       },
@@ -79,6 +93,15 @@ export class ServingConfig {
     return maxBodyBytes === undefined
       ? { pool, forwardPath: match.forwardPath, name: route.id }
       : { pool, forwardPath: match.forwardPath, name: route.id, maxBodyBytes };
+  }
+
+  /**
+   * Takes a token of route `routeId`'s rate limit for client `key`, for a request a proxy worker is serving: all
+   * workers share these buckets. Undefined when the route has no limit here (configurations being swapped).
+   */
+  takeToken(routeId: string, key: string): TokenDecision | undefined {
+    const limit = this.limits.get(routeId);
+    return limit === undefined ? undefined : limit.state.take(key, performance.now(), limit.shape);
   }
 
   /** The route's own middleware chain; undefined when it has none. */

@@ -1,6 +1,8 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import https from 'node:https';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -50,7 +52,7 @@ interface ProxyPorts { readonly http: number; readonly https?: number; readonly 
 async function proxyPorts(project: TestProject): Promise<ProxyPorts> {
   const ps = await run(project, ['ps']);
   expect(ps.status, ps.stderr).toBe(0);
-  const line = /^edge proxy: http on port (\d+)(?:, https on port (\d+))?, metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics$/m.exec(ps.stdout);
+  const line = /^edge proxy: http on port (\d+)(?:, https on port (\d+))?, metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics(?: \(\d+ worker processes\))?$/m.exec(ps.stdout);
   if (!line) throw new Error(`no edge proxy line in berth ps:\n${ps.stdout}`);
   return { http: Number(line[1]), ...(line[2] === undefined ? {} : { https: Number(line[2]) }), admin: Number(line[3]) };
 }
@@ -131,18 +133,18 @@ describe.skipIf(!hasPebble)('berth up with ACME (pebble; skipped only when pebbl
   const NAME = 'app.berth.test';
   let pebble: PebbleServer;
   let httpPort: number;
-  let work: TestProject;
+  let pebbleDir: string;
 
   beforeAll(async () => {
-    work = new TestProject(); // a folder for pebble's files
+    pebbleDir = await mkdtemp(path.join(os.tmpdir(), 'berth-pebble-'));
     // pebble validates HTTP-01 on one fixed port: the proxy's HTTP port.
     httpPort = await freePort();
-    pebble = await startPebble({ dir: work.dir, httpPort, resolves: (name) => name.endsWith('.berth.test') });
+    pebble = await startPebble({ dir: pebbleDir, httpPort, resolves: (name) => name.endsWith('.berth.test') });
   });
 
   afterAll(async () => {
     await pebble?.close();
-    work?.cleanup();
+    if (pebbleDir) await rm(pebbleDir, { recursive: true, force: true });
   });
 
   it('gets a certificate for a routed host, serves it by SNI, keeps it in the project state and serves it again after a restart without asking the CA', async () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../golden/golden-cases.js';
@@ -82,7 +83,11 @@ describe('the example stack (postgres, redis, migration job, 2 API replicas, wor
     }
     expect(seen.size).toBe(2);
     expect((await http('GET', `http://127.0.0.1:${proxyPort}/`, undefined, 'elsewhere.example')).status).toBe(404);
-    expect(project.run(['ps']).stdout).toContain(`edge proxy: http on port ${proxyPort}`);
+    const ps = project.run(['ps']).stdout;
+    expect(ps).toContain(`edge proxy: http on port ${proxyPort}`);
+    // `workers: auto` by default: one process per CPU serves the connections when there is more than one CPU.
+    const cpus = Math.min(8, availableParallelism());
+    if (cpus > 1) expect(ps).toContain(`(${cpus} worker processes)`);
   });
 
   it('restarts a killed API replica (on-failure) and keeps serving', async () => {

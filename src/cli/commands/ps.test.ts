@@ -29,5 +29,6 @@ describe('berth ps proxy line', () => {
   it('shows only HTTP when there is no HTTPS listener', () => {
     expect(proxyLine({ http: 8080, admin: 41234 })).toBe('edge proxy: http on port 8080, metrics on http://127.0.0.1:41234/metrics');
     expect(proxyLine({ http: 80 })).toBe('edge proxy: http on port 80');
+    expect(proxyLine({ http: 80, workers: 2 })).toBe('edge proxy: http on port 80 (2 worker processes)');
   });
 });

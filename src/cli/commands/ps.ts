@@ -29,7 +29,8 @@ export function psCommand(): Command {
 export function proxyLine(proxy: ProxyInfo): string {
   const https = proxy.https ? `, https on port ${proxy.https}` : '';
   const admin = proxy.admin ? `, metrics on http://127.0.0.1:${proxy.admin}/metrics` : '';
-  return `edge proxy: http on port ${proxy.http}${https}${admin}`;
+  const workers = proxy.workers ? ` (${proxy.workers} worker processes)` : '';
+  return `edge proxy: http on port ${proxy.http}${https}${admin}${workers}`;
 }
 
 /** One line of the table. The exit code is shown only while the replica is down: a running one's is stale. */

@@ -96,7 +96,11 @@ export class OutgoingResponse implements ProxyResponse {
       }
     }
     if (this.pending !== undefined) {
-      for (const [lower, [name, value]] of this.pending) if (!seen.has(lower)) (seen.add(lower), (head += headerLines(name, value)));
+      for (const [lower, [name, value]] of this.pending) {
+        if (seen.has(lower)) continue;
+        seen.add(lower);
+        head += headerLines(name, value);
+      }
     }
     if (!seen.has('content-length') && !seen.has('transfer-encoding') && status >= 200 && status !== 204 && status !== 304) {
       head += `content-length: ${body === undefined ? 0 : Buffer.byteLength(body)}\r\n`;

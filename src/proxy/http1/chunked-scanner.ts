@@ -39,9 +39,10 @@ export interface ChunkedScannerOptions {
  * An incremental, strict validator of one chunked body (RFC 9112 §7.1), for a proxy that forwards the bytes
  * verbatim or decodes them. Strict like llhttp: chunk-size is 1*HEXDIG with no whitespace around it and at most
  * Number.MAX_SAFE_INTEGER; every line ends with CRLF (bare CR or LF → error); chunk-data is followed by CRLF
- * exactly; extensions are checked (`;name=token` or `;name="quoted"`, no whitespace) and skipped within maxLineBytes; trailer lines are field lines (token name,
- * `:` directly after it, no obs-fold) within maxTrailerBytes. Its state survives calls split at any byte. It does
- * not interpret extensions or trailers, nor limit the body size (read `dataBytes`).
+ * exactly; extensions are checked (`;name`, `;name=token`, `;name="quoted"`, no whitespace) and skipped, within
+ * maxLineBytes; trailer lines are field lines (token name, `:` directly after it, no obs-fold, no CTL but HTAB)
+ * within maxTrailerBytes. Its state survives calls split at any byte. It does not interpret extensions or trailers,
+ * nor limit the body size (read `dataBytes`).
  */
 export class ChunkedScanner {
   private state = SIZE_START;

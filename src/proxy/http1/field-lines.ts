@@ -42,14 +42,13 @@ export function parseFieldLines(text: string, pos: number, out: FieldArrays): Fi
     c = text.charCodeAt(++pos);
     while (c === SP || c === HTAB) c = text.charCodeAt(++pos);
     const valueStart = pos;
-    let valueEnd = pos;
-    while (FIELD_CHAR[c] === 1) {
-      pos++;
-      if (c !== SP && c !== HTAB) valueEnd = pos;
-      c = text.charCodeAt(pos);
-    }
-    if (c !== CR) return malformed(c === LF ? 'bare LF in the head' : 'control character in a header value');
+    // The text ends with CRLF CRLF, so a CR is always found; then every byte before it must be a field char.
+    const cr = text.indexOf('\r', pos);
+    while (pos < cr && FIELD_CHAR[text.charCodeAt(pos)] === 1) pos++;
+    if (pos !== cr) return malformed(text.charCodeAt(pos) === LF ? 'bare LF in the head' : 'control character in a header value');
     if (text.charCodeAt(pos + 1) !== LF) return malformed('bare CR in the head');
+    let valueEnd = pos;
+    while (valueEnd > valueStart && isOws(text.charCodeAt(valueEnd - 1))) valueEnd--;
     const lower = upper ? name.toLowerCase() : name;
     if (pos > valueEnd && isFramingField(lower) && hasTab(text, valueEnd, pos)) {
       // llhttp refuses these: agree with it, so that no parser behind the proxy frames the message differently.
@@ -60,6 +59,10 @@ export function parseFieldLines(text: string, pos: number, out: FieldArrays): Fi
     out.lowerNames.push(lower);
     out.values.push(valueStart === valueEnd ? '' : text.slice(valueStart, valueEnd));
   }
+}
+
+function isOws(c: number): boolean {
+  return c === SP || c === HTAB;
 }
 
 function hasTab(text: string, from: number, to: number): boolean {

@@ -83,13 +83,17 @@ describe('responseFraming', () => {
     ['a 407 to CONNECT', 'HTTP/1.1 407 Auth', 'Content-Length: 3\r\n', 'CONNECT', { kind: 'length', length: 3 }],
     ['chunked', 'HTTP/1.1 200 OK', 'Transfer-Encoding: gzip, Chunked\r\n', 'GET', { kind: 'chunked' }],
     ['TE not ending with chunked', 'HTTP/1.1 200 OK', 'Transfer-Encoding: gzip\r\n', 'GET', { kind: 'close' }],
-    ['TE in HTTP/1.0', 'HTTP/1.0 200 OK', 'Transfer-Encoding: chunked\r\n', 'GET', { kind: 'close' }],
     ['a Content-Length', 'HTTP/1.1 200 OK', 'Content-Length: 12\r\n', 'GET', { kind: 'length', length: 12 }],
     ['Content-Length 0', 'HTTP/1.1 200 OK', 'Content-Length: 0\r\n', 'POST', { kind: 'none' }],
     ['no framing fields', 'HTTP/1.1 200 OK', '', 'GET', { kind: 'close' }],
     ['HTTP/1.0 without length', 'HTTP/1.0 200 OK', '', 'GET', { kind: 'close' }],
   ])('frames %s', (_what, statusLine, fields, method, expected) => {
     expect(responseFraming(response(statusLine, fields), method)).toEqual(expected);
+  });
+
+  it('refuses Transfer-Encoding in an HTTP/1.0 response with 502', () => {
+    const head = response('HTTP/1.0 200 OK', 'Transfer-Encoding: chunked\r\n');
+    expect(responseFraming(head, 'GET')).toMatchObject({ kind: 'error', status: 502 });
   });
 
   it.each([

@@ -19,7 +19,8 @@ const CLOSE: BodyFraming = Object.freeze({ kind: 'close' });
  * The framing of a request body, strict against request smuggling (RFC 9112 §6, llhttp's strict mode):
  * - Transfer-Encoding and Content-Length together → 400; Transfer-Encoding in an HTTP/1.0 request → 400;
  * - Transfer-Encoding (all its field lines joined as one list) must end with `chunked` (any case), name it once and
- *   have no empty element (`chunked,`) (else 400); any other coding before it (gzip…) → 501, as the proxy does not decode request codings;
+ *   have no empty element (`chunked,`) (else 400); any other coding before it (gzip…) → 501, as the proxy does not
+ *   decode request codings;
  * - Content-Length must be one field line with one value, 1*DIGIT, a safe integer: `+5`, `0x5`, `5, 5` and two
  *   Content-Length lines, even identical, → 400 (as llhttp);
  * - neither, or Content-Length 0 → none.
@@ -47,11 +48,11 @@ export function requestFraming(head: RequestHead): FramingResult {
 /**
  * The framing of a response body (RFC 9112 §6.3): none for a response to HEAD, a 1xx, 204 or 304, and a 2xx to
  * CONNECT (the connection becomes a tunnel: the engine's business); chunked when Transfer-Encoding ends with
- * `chunked`; close when Transfer-Encoding ends with another coding or the response is HTTP/1.0 with
- * Transfer-Encoding (§6.1: faulty framing); the length of a valid Content-Length (0 → none); close otherwise.
- * Refused with 502: Transfer-Encoding and Content-Length together (the proxy would have to pick one: §6.3 says
- * ought to be handled as an error), `chunked` twice, an empty Transfer-Encoding element, and an invalid or repeated
- * Content-Length.
+ * `chunked`; close when Transfer-Encoding ends with another coding; the length of a valid Content-Length (0 → none);
+ * close otherwise. Refused with 502: Transfer-Encoding and Content-Length together (the proxy would have to pick
+ * one: §6.3 says ought to be handled as an error), Transfer-Encoding in an HTTP/1.0 response (§6.1: faulty framing;
+ * llhttp would decode it as chunked, berth would read to the close: refuse rather than disagree), `chunked` twice,
+ * an empty Transfer-Encoding element, and an invalid or repeated Content-Length.
  */
 export function responseFraming(head: ResponseHead, requestMethod: string): FramingResult {
   const status = head.status;
@@ -61,7 +62,7 @@ export function responseFraming(head: ResponseHead, requestMethod: string): Fram
   const cl = contentLength(head);
   if (te !== undefined) {
     if (cl !== undefined) return error(502, 'upstream sent both Transfer-Encoding and Content-Length');
-    if (head.versionMinor === 0) return CLOSE;
+    if (head.versionMinor === 0) return error(502, 'upstream sent Transfer-Encoding in an HTTP/1.0 response');
     if (te.includes('')) return error(502, 'upstream sent an empty element in Transfer-Encoding');
     const last = te.length - 1;
     for (let i = 0; i < last; i++) {

@@ -13,7 +13,10 @@ export interface MessageHead {
   readonly versionMinor: 0 | 1;
 }
 
-/** A request head: method is one Node's parser knows (case-sensitive), target is the request-target exactly as sent (no whitespace or CTLs). */
+/**
+ * A request head: method is one Node's parser knows (case-sensitive), target is the request-target exactly as sent
+ * (visible ASCII only).
+ */
 export interface RequestHead extends MessageHead {
   readonly method: string;
   readonly target: string;

@@ -18,10 +18,14 @@ const KNOWN_METHODS: ReadonlySet<string> = new Set(METHODS);
 
 /**
  * Parses a request head from `buf` at `start` (RFC 9112 §3, §5): `method SP request-target SP HTTP/1.x CRLF`, then
- * field lines, then CRLF. Strict, to be the front door: single spaces only, method a token (one not in KNOWN_METHODS
- * → 501), target without whitespace or CTLs and of a form its method allows (isValidTargetForm), HTTP/1.0 or HTTP/1.1 (another well-formed version → 505), field lines
- * as in parseFieldLines, at most MAX_HEADER_FIELDS (→ 431), a head longer than `maxHeadBytes` (counted from `start`) → 431, and an
- * HTTP/1.1 request without exactly one Host, or any request with several Host fields → 400 (RFC 9112 §3.2).
+ * field lines, then CRLF. Strict, to be the front door:
+ * - up to MAX_LEADING_EMPTY_LINES empty lines before the request line are skipped (and counted in `length`);
+ * - single spaces only; the method a token (one not in KNOWN_METHODS → 501); the target without whitespace, CTLs or
+ *   bytes above 0x7E, of a form its method allows (isValidTargetForm); HTTP/1.0 or HTTP/1.1 (another well-formed
+ *   version → 505, anything else → 400);
+ * - field lines as in parseFieldLines, at most MAX_HEADER_FIELDS (→ 431);
+ * - a head longer than `maxHeadBytes` (counted from `start`), complete or not → 431;
+ * - an HTTP/1.1 request without Host, or any request with several Host fields → 400 (RFC 9112 §3.2).
  * Does not look at the body or its framing (requestFraming does).
  */
 export function parseRequestHead(buf: Buffer, start: number, maxHeadBytes: number): HeadResult<RequestHead> {

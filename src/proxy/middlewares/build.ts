@@ -5,7 +5,7 @@ import { cors } from './cors.js';
 import { httpsRedirect } from './https-redirect.js';
 import { ipAllowList } from './ip-allow-list.js';
 import { chain, type Middleware } from './middleware.js';
-import { rateLimit, type RateLimitState } from './rate-limit.js';
+import { rateLimit, type RateLimitState, type TokenDecision } from './rate-limit.js';
 import { securityHeaders } from './security-headers.js';
 
 export interface MiddlewareEnvironment {
@@ -17,6 +17,8 @@ export interface MiddlewareEnvironment {
   readonly where?: string;
   /** The rate limit's buckets to build on (kept across rebuilds of the route); absent = fresh ones. */
   readonly rateLimitState?: RateLimitState;
+  /** Takes rate-limit tokens in another process (proxy workers); see `RateLimitEnvironment.remote`. */
+  readonly rateLimitRemote?: (key: string) => Promise<TokenDecision | undefined>;
 }
 
 /**
@@ -36,6 +38,7 @@ export function buildMiddlewares(options: RouteMiddlewares, env: MiddlewareEnvir
     () => options.rateLimit && rateLimit(options.rateLimit, {
       ...(env.now === undefined ? {} : { now: env.now }),
       ...(env.rateLimitState === undefined ? {} : { state: env.rateLimitState }),
+      ...(env.rateLimitRemote === undefined ? {} : { remote: env.rateLimitRemote }),
     }),
     () => options.cors && cors(options.cors),
     () => options.basicAuth && basicAuth(options.basicAuth),

@@ -1,9 +1,10 @@
 /*
  * What the edge proxy (primary) and its worker processes tell each other over IPC (advanced serialization:
- * structured clone, so plain data only). The primary owns the listening sockets, ACME, active health and the
- * access log; workers serve connections with the same handler code and send back what they served.
+ * structured clone, so plain data only). The primary owns the listening sockets, ACME, active health, the rate-limit
+ * buckets and the access log; workers serve connections with the same handler code and send back what they served.
  */
 import type { RequestRecord } from '../forward/proxy-context.js';
+import type { TokenDecision } from '../middlewares/rate-limit.js';
 import type { ProxyTimeouts } from '../forward/timeouts.js';
 import type { Route } from '../routing/route.js';
 import type { CertificateSource } from '../tls/sni.js';
@@ -28,7 +29,9 @@ export type ToWorker =
   /** Sent with a client socket handle: serve it on the listener of this kind. */
   | { readonly type: 'connection'; readonly listener: 'http' | 'https' }
   /** Finish in-flight requests (up to `graceMs`), then exit. */
-  | { readonly type: 'drain'; readonly graceMs: number };
+  | { readonly type: 'drain'; readonly graceMs: number }
+  /** The answer to `take-token` number `id` (undefined: the primary has no limit for the route; decide locally). */
+  | { readonly type: 'token'; readonly id: number; readonly decision: TokenDecision | undefined };
 
 export type FromWorker =
   | { readonly type: 'ready' }
@@ -36,4 +39,6 @@ export type FromWorker =
   | { readonly type: 'rejected'; readonly message: string }
   | { readonly type: 'records'; readonly records: readonly RequestRecord[] }
   /** The last message of a worker that drained. */
-  | { readonly type: 'drained' };
+  | { readonly type: 'drained' }
+  /** Asks for a rate-limit token of a route for a client key: the primary holds every worker's buckets. */
+  | { readonly type: 'take-token'; readonly id: number; readonly routeId: string; readonly key: string };

@@ -8,6 +8,7 @@ import tls from 'node:tls';
 import { ProxyHandler } from '../forward/proxy-handler.js';
 import type { ProxyObserver, RequestRecord } from '../forward/proxy-context.js';
 import type { ProxyTimeouts } from '../forward/timeouts.js';
+import type { TokenDecision } from '../middlewares/rate-limit.js';
 import { ServingConfig } from '../serving-config.js';
 import { Http01Responder } from '../tls/acme/http01-responder.js';
 import { CertificateTable, certificateEntry, SniCertificates } from '../tls/sni.js';
@@ -17,8 +18,13 @@ import type { FromWorker, ToWorker } from './messages.js';
 const RECORD_BATCH = 512;
 const RECORD_FLUSH_MS = 100;
 
+/** How long a worker waits for the primary's rate-limit answer before deciding with its own buckets. */
+const TOKEN_WAIT_MS = 1_000;
+
 export class ProxyWorker implements ProxyObserver {
-  private readonly config = new ServingConfig();
+  private readonly pendingTokens = new Map<number, (decision: TokenDecision | undefined) => void>();
+  private nextTokenId = 1;
+  private readonly config = new ServingConfig((routeId, key) => this.askToken(routeId, key));
   private readonly responder = new Http01Responder();
   private readonly sni = new SniCertificates();
   private timeouts: Partial<ProxyTimeouts> | undefined;
@@ -64,7 +70,26 @@ export class ProxyWorker implements ProxyObserver {
       case 'drain':
         void this.drain(message.graceMs).then(() => this.onDrained());
         return;
+      case 'token':
+        this.pendingTokens.get(message.id)?.(message.decision);
+        this.pendingTokens.delete(message.id);
+        return;
     }
+  }
+
+  private askToken(routeId: string, key: string): Promise<TokenDecision | undefined> {
+    const id = this.nextTokenId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pendingTokens.delete(id);
+        resolve(undefined);
+      }, TOKEN_WAIT_MS);
+      this.pendingTokens.set(id, (decision) => {
+        clearTimeout(timer);
+        resolve(decision);
+      });
+      this.send({ type: 'take-token', id, routeId, key });
+    });
   }
 
   onRequestDone(record: RequestRecord): void {

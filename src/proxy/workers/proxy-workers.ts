@@ -1,7 +1,7 @@
 /*
  * The primary side of a multi-process edge proxy. It forks the worker processes, owns the listening sockets and
- * hands each accepted connection to one worker, chosen by a hash of the client address: all connections of a
- * client land on the same worker, so per-client state (rate-limit buckets) stays exact without shared memory.
+ * hands accepted connections to the workers in turn (clients behind one address — a CDN, a load balancer — are
+ * spread too). Per-client state that must be exact, the rate-limit buckets, stays here: workers ask for tokens.
  * Configuration messages are broadcast and the latest of each kind is replayed to a worker that restarts.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../log/logger.js';
 import type { RequestRecord } from '../forward/proxy-context.js';
 import { listen } from '../http-proxy-server.js';
+import type { TokenDecision } from '../middlewares/rate-limit.js';
 import type { FromWorker, ToWorker } from './messages.js';
 
 export interface ProxyWorkersOptions {
@@ -19,6 +20,8 @@ export interface ProxyWorkersOptions {
   readonly onRecords: (records: readonly RequestRecord[]) => void;
   /** Node flags for the workers; default this process's (so a berth run from source forks source workers). */
   readonly execArgv?: readonly string[];
+  /** Takes a rate-limit token for a worker; undefined (or no answer) lets the worker decide with its own buckets. */
+  readonly takeToken?: (routeId: string, key: string) => TokenDecision | undefined;
 }
 
 type Listener = 'http' | 'https';
@@ -41,6 +44,7 @@ export class ProxyWorkers {
   private readonly latest = new Map<ConfigType, ToWorker>();
   private readonly servers = new Map<Listener, net.Server>();
   private closing = false;
+  private turn = 0;
 
   constructor(private readonly options: ProxyWorkersOptions) {
     if (!Number.isSafeInteger(options.count) || options.count < 1) throw new RangeError('worker count must be ≥ 1');
@@ -111,7 +115,7 @@ export class ProxyWorkers {
 
   private dispatch(socket: net.Socket, listener: Listener): void {
     const n = this.slots.length;
-    const first = hashAddress(socket.remoteAddress ?? '') % n;
+    const first = this.turn++ % n;
     for (let i = 0; i < n; i++) {
       const slot = this.slots[(first + i) % n] as Slot;
       if (!slot.ready || slot.child?.connected !== true) continue;
@@ -153,6 +157,9 @@ export class ProxyWorkers {
             return;
           case 'drained':
             return;
+          case 'take-token':
+            child.send({ type: 'token', id: message.id, decision: this.options.takeToken?.(message.routeId, message.key) } satisfies ToWorker);
+            return;
         }
       });
       child.once('exit', (code, signal) => {
@@ -182,14 +189,4 @@ export class ProxyWorkers {
 function workerEntry(): string {
   const here = fileURLToPath(import.meta.url);
   return here.replace(/proxy-workers\.(ts|js)$/, (_, ext: string) => `proxy-worker-main.${ext}`);
-}
-
-/** FNV-1a of the client address: the same client always maps to the same worker. */
-export function hashAddress(address: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < address.length; i++) {
-    hash ^= address.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
 }
