@@ -111,7 +111,14 @@ export class ClientConnection implements ResponseSink {
   closesAfterResponse(): boolean {
     const req = this.req;
     if (req !== undefined && !req.complete && this.sink === undefined) this.skipBufferedBody(req);
-    return this.closeAfter || this.draining || (req !== undefined && !req.complete && this.sink === undefined);
+    // A response that starts before the request body was read ends the connection: say so (RFC 9112 §9.6).
+    if (req !== undefined && !req.complete) this.closeAfter = true;
+    return this.closeAfter || this.draining;
+  }
+
+  /** An HTTP/1.0 client that asked for keep-alive must be told the connection persists (RFC 9112 §9.3). */
+  announcesKeepAlive(): boolean {
+    return this.req?.httpVersionMinor === 0 && !this.closesAfterResponse();
   }
 
   /** Ends the connection after the current response, or now when idle (the listener is closing). */
@@ -303,7 +310,8 @@ export class ClientConnection implements ResponseSink {
     else if (framing.kind === 'chunked') this.scanner = new ChunkedScanner();
     else req.complete = true;
     this.closeAfter = wantsClose(req);
-    this.setDeadline('request', this.handler.timeouts.clientRequestMs);
+    // The whole-request deadline runs while the client still owes body bytes.
+    this.setDeadline('request', req.complete ? 0 : this.handler.timeouts.clientRequestMs);
     const upgrade = req.header('upgrade') !== undefined && hasToken(req.header('connection'), 'upgrade');
     this.handler.request(this, req, res, upgrade);
   }
@@ -347,6 +355,7 @@ export class ClientConnection implements ResponseSink {
     if (rest !== undefined) this.hold(rest);
     if (done) {
       req.complete = true;
+      this.deadline = 0;
       this.sink = undefined;
       sink.bodyEnd();
     } else if (!more && !this.bodyPaused) {
@@ -398,12 +407,10 @@ export class ClientConnection implements ResponseSink {
   }
 
   private onEnd(): void {
-    // The client finished sending. An idle connection ends; an active one still gets its answer.
-    if (this.state === 'active') {
-      this.closeAfter = true;
-      return;
-    }
-    this.socket.end();
+    // The client's FIN. As nginx does (proxy_ignore_client_abort off), a client that closes while its request is
+    // answered has left: the connection closes and the exchange stops (499 when nothing was sent yet).
+    if (this.state === 'active') this.socket.destroy();
+    else this.socket.end();
   }
 
   private onClose(): void {

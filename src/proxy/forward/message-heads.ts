@@ -57,14 +57,14 @@ export function clientResponseHead(
   res: OutgoingResponse,
   ctx: ProxyContext,
   body: ClientBody,
-  close: boolean,
+  connection: 'close' | 'keep-alive' | undefined,
 ): string {
   const status = up.status;
   const statusLine = `HTTP/1.1 ${status} ${up.reason === '' ? (STATUS_CODES[status] ?? 'Unknown') : up.reason}\r\n`;
   const hooks = ctx.responseHooks;
   let out = hooks === undefined ? headLinesOf(up, res, ctx.requestId) : hookedLines(up, res, ctx, hooks);
   if (body === 'chunked') out += 'transfer-encoding: chunked\r\n';
-  if (close) out += 'connection: close\r\n';
+  if (connection !== undefined) out += `connection: ${connection}\r\n`;
   return `${statusLine}${out}\r\n`;
 }
 

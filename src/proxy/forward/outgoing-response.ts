@@ -10,6 +10,8 @@ import type { ProxyResponse } from './proxy-context.js';
 export interface ResponseSink {
   /** True when the connection will be closed after this response (the head then says `connection: close`). */
   closesAfterResponse(): boolean;
+  /** True for an HTTP/1.0 client whose connection stays open (the head then says `connection: keep-alive`). */
+  announcesKeepAlive(): boolean;
   /** Writes a complete response (head and body) and ends the exchange; `close` ends the connection after it. */
   writeWholeResponse(head: string, body: string | Buffer | undefined, close: boolean): void;
   destroy(): void;
@@ -106,7 +108,10 @@ export class OutgoingResponse implements ProxyResponse {
       head += `content-length: ${body === undefined ? 0 : Buffer.byteLength(body)}\r\n`;
     }
     if (!seen.has('date')) head += `date: ${httpDate()}\r\n`;
-    if (!seen.has('connection') && this.sink.closesAfterResponse()) head += 'connection: close\r\n';
+    if (!seen.has('connection')) {
+      if (this.sink.closesAfterResponse()) head += 'connection: close\r\n';
+      else if (this.sink.announcesKeepAlive()) head += 'connection: keep-alive\r\n';
+    }
     return `${head}\r\n`;
   }
 }

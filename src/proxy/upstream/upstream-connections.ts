@@ -83,9 +83,9 @@ export class UpstreamConnections {
     this.connect = options.connect ?? connectTcp;
   }
 
-  /** A connection for `user`: an idle one to the endpoint when there is one, else a new one (connecting). */
-  get(host: string, port: number, key: string, user: UpstreamUser): UpstreamConnection {
-    const list = this.idle.get(key);
+  /** A connection for `user`: an idle one to the endpoint when there is one (unless `fresh`), else a new one. */
+  get(host: string, port: number, key: string, user: UpstreamUser, fresh = false): UpstreamConnection {
+    const list = fresh ? undefined : this.idle.get(key);
     if (list !== undefined) {
       let conn = list.pop();
       while (conn !== undefined && !conn.alive) conn = list.pop();
