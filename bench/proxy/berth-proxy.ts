@@ -14,6 +14,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import type { ProxyObserver } from '../../src/proxy/forward/proxy-context.js';
 import { HttpProxyServer } from '../../src/proxy/http-proxy-server.js';
 import { AccessLog } from '../../src/proxy/observability/access-log.js';
+import { BatchedSink } from '../../src/proxy/observability/batched-sink.js';
 import { poolHealth, ProxyMetrics } from '../../src/proxy/observability/metrics.js';
 import { fanOut } from '../../src/proxy/observability/observers.js';
 import type { Route } from '../../src/proxy/routing/route.js';
@@ -36,7 +37,7 @@ const accessLog = process.env.OBS === '1' ? createWriteStream(process.env.ACCESS
 const observer: ProxyObserver | undefined =
   accessLog === undefined
     ? undefined
-    : fanOut([new ProxyMetrics({ upstreams: () => poolHealth(workerCount > 0 ? [] : [pool]), processMetrics: true }), new AccessLog(accessLog)]);
+    : fanOut([new ProxyMetrics({ upstreams: () => poolHealth(workerCount > 0 ? [] : [pool]), processMetrics: true }), new AccessLog(new BatchedSink(accessLog))]);
 
 let close: () => Promise<void>;
 if (workerCount > 0) {

@@ -10,6 +10,7 @@ import type { ProxyListeners } from './listeners/proxy-listeners.js';
 import { WorkerListeners } from './listeners/worker-listeners.js';
 import { AccessLog } from './observability/access-log.js';
 import { AdminServer } from './observability/admin-server.js';
+import { BatchedSink } from './observability/batched-sink.js';
 import { poolHealth, ProxyMetrics } from './observability/metrics.js';
 import { fanOut } from './observability/observers.js';
 import type { Route } from './routing/route.js';
@@ -61,6 +62,7 @@ export class EdgeProxy {
   private listeners: ProxyListeners | undefined;
   private admin: AdminServer | undefined;
   private accessLog: WriteStream | undefined;
+  private accessSink: BatchedSink | undefined;
   private tls: EdgeTls | undefined;
   private httpsOpen = false;
   /** applyStack calls run one after the other. */
@@ -100,7 +102,8 @@ export class EdgeProxy {
 
   async start(): Promise<void> {
     this.accessLog = createWriteStream(this.options.accessLogFile, { flags: 'a', mode: 0o600 });
-    const observer: ProxyObserver = fanOut([this.metrics, new AccessLog(this.accessLog)]);
+    this.accessSink = new BatchedSink(this.accessLog);
+    const observer: ProxyObserver = fanOut([this.metrics, new AccessLog(this.accessSink)]);
     const workers = this.options.workers ?? 1;
     const listeners: ProxyListeners = workers > 1
       ? new WorkerListeners({
@@ -237,6 +240,7 @@ export class EdgeProxy {
     this.tls?.close();
     this.tls = undefined;
     await this.admin?.close();
+    this.accessSink?.flush();
     await new Promise<void>((resolve) => (this.accessLog ? this.accessLog.end(resolve) : resolve()));
     this.admin = undefined;
   }
