@@ -84,7 +84,7 @@ export class ServingConfig {
 
   resolve(req: ProxyRequest): ResolvedRoute | undefined {
     const table = this.router.current; // read once: this request uses this table only
-    const match = table.match(req.headers.host ?? '', req.url ?? '/');
+    const match = table.match(('host' in req ? req.host : req.headers.host) ?? '', req.url ?? '/');
     if (!match) return undefined;
     const route = match.route;
     const pool = this.poolMap.get(poolKey(route.service, route.targetPort));

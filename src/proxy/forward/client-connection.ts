@@ -9,6 +9,8 @@ import { parseRequestHead } from '../http1/parse-request-head.js';
 import { requestFraming, type BodyFraming } from '../http1/framing.js';
 import { ChunkedScanner } from '../http1/chunked-scanner.js';
 import type { HasDeadlines } from './deadlines.js';
+import { hasToken } from './headers.js';
+import { joinHeadAndBody } from './message-heads.js';
 import { IncomingRequest } from './incoming-request.js';
 import { OutgoingResponse, type ResponseSink } from './outgoing-response.js';
 import type { ProxyTimeouts } from './timeouts.js';
@@ -177,12 +179,7 @@ export class ClientConnection implements ResponseSink {
     const socket = this.socket;
     const isHead = this.req?.method === 'HEAD';
     if (body === undefined || isHead || body.length === 0) socket.write(head, 'latin1');
-    else {
-      socket.cork();
-      socket.write(head, 'latin1');
-      socket.write(body);
-      socket.uncork();
-    }
+    else socket.write(joinHeadAndBody(head, typeof body === 'string' ? Buffer.from(body) : body));
     this.finishRequest();
   }
 
@@ -438,12 +435,4 @@ function wantsClose(req: IncomingRequest): boolean {
   const connection = req.header('connection');
   if (req.httpVersionMinor === 0) return !hasToken(connection, 'keep-alive');
   return connection !== undefined && hasToken(connection, 'close');
-}
-
-/** True when the comma-separated `list` has `token` (case-insensitive). */
-export function hasToken(list: string | undefined, token: string): boolean {
-  if (list === undefined) return false;
-  if (list.length === token.length) return list.toLowerCase() === token;
-  for (const item of list.split(',')) if (item.trim().toLowerCase() === token) return true;
-  return false;
 }

@@ -14,8 +14,8 @@ import type { UpstreamConnection, UpstreamConnections, UpstreamUser } from '../u
 import type { BodySink, ClientConnection, ConnectionUser } from './client-connection.js';
 import { sendErrorResponse } from './error-response.js';
 import type { IncomingRequest } from './incoming-request.js';
-import { hasToken } from './client-connection.js';
-import { clientResponseHead, upstreamRequestHead, type ClientBody } from './message-heads.js';
+import { hasToken } from './headers.js';
+import { clientResponseHead, joinHeadAndBody, upstreamRequestHead, type ClientBody } from './message-heads.js';
 import type { OutgoingResponse } from './outgoing-response.js';
 import type { ProxyContext, ResolvedRoute } from './proxy-context.js';
 import { isRetryableStatus, mayRetry, type RetryOptions, type TryFailure } from './retry-policy.js';
@@ -35,6 +35,9 @@ export interface ForwardConfig {
 }
 
 type Phase = 'trying' | 'responding' | 'done';
+
+/** Bodies up to this size are copied behind the head for a single write. */
+const SMALL_BODY = 16 * 1024;
 
 /** One client request's way through the proxy, across its tries. */
 export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
@@ -278,6 +281,14 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
     }
     if (rest === undefined) {
       this.conn.write(text);
+      return;
+    }
+    if (framing.kind === 'length' && rest.length === this.remaining && rest.length <= SMALL_BODY) {
+      // The usual small answer, complete in one read: head and body go out in one write.
+      this.remaining = 0;
+      this.ctx.bytesOut += rest.length;
+      this.conn.write(joinHeadAndBody(text, rest));
+      this.complete();
       return;
     }
     this.conn.cork();

@@ -107,3 +107,15 @@ export function hasDuplicateHost(rawHeaders: readonly string[]): boolean {
   }
   return false;
 }
+
+/** True when the comma-separated `list` has `token` (case-insensitive). */
+export function hasToken(list: string | undefined, token: string): boolean {
+  if (list === undefined) return false;
+  if (list.indexOf(',') < 0) {
+    // One token (the usual `keep-alive`, `close`, `upgrade`): compare without splitting.
+    const item = list.length === token.length ? list : list.trim();
+    return item.length === token.length && item.toLowerCase() === token;
+  }
+  for (const item of list.split(',')) if (item.trim().toLowerCase() === token) return true;
+  return false;
+}

@@ -114,3 +114,12 @@ function hookedLines(up: ResponseHead, res: OutgoingResponse, ctx: ProxyContext,
   }
   return out;
 }
+
+/** One buffer of a latin1 head and a body: a single write, where cork + two writes cost a slow writev. */
+export function joinHeadAndBody(head: string, body: Buffer): Buffer {
+  const headLength = head.length; // latin1: one byte per character
+  const out = Buffer.allocUnsafe(headLength + body.length);
+  out.write(head, 0, 'latin1');
+  body.copy(out, headLength);
+  return out;
+}

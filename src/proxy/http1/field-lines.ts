@@ -49,7 +49,7 @@ export function parseFieldLines(text: string, pos: number, out: FieldArrays): Fi
     if (text.charCodeAt(pos + 1) !== LF) return malformed('bare CR in the head');
     let valueEnd = pos;
     while (valueEnd > valueStart && isOws(text.charCodeAt(valueEnd - 1))) valueEnd--;
-    const lower = upper ? name.toLowerCase() : name;
+    const lower = upper ? lowerName(name) : name;
     if (pos > valueEnd && isFramingField(lower) && hasTab(text, valueEnd, pos)) {
       // llhttp refuses these: agree with it, so that no parser behind the proxy frames the message differently.
       return malformed(`HTAB after the value of ${name}`);
@@ -59,6 +59,19 @@ export function parseFieldLines(text: string, pos: number, out: FieldArrays): Fi
     out.lowerNames.push(lower);
     out.values.push(valueStart === valueEnd ? '' : text.slice(valueStart, valueEnd));
   }
+}
+
+/** Lowercased header names seen so far (the same few dozen names come in every request): no new string each time. */
+const LOWER = new Map<string, string>();
+const LOWER_MAX = 512;
+
+function lowerName(name: string): string {
+  let lower = LOWER.get(name);
+  if (lower === undefined) {
+    lower = name.toLowerCase();
+    if (LOWER.size < LOWER_MAX) LOWER.set(name, lower);
+  }
+  return lower;
 }
 
 function isOws(c: number): boolean {
