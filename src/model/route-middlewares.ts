@@ -14,6 +14,8 @@ export interface RouteMiddlewares {
   readonly basicAuth?: BasicAuthOptions;
   /** Largest request body in bytes; the forwarder answers 413 past it. */
   readonly maxBodyBytes?: number;
+  /** Compress text-like responses (gzip or brotli, as the client accepts) that the upstream sent uncompressed. */
+  readonly compress?: boolean;
 }
 
 /** Response headers added to every response; `false` leaves a header out. HSTS is only sent over https. */

@@ -85,6 +85,7 @@ export const MIDDLEWARES_SCHEMA: SchemaObject = {
       additionalProperties: false,
     },
     max_body_size: { type: ['integer', 'string'], minLength: 1 },
+    compress: BOOLEAN,
   },
   additionalProperties: false,
 };
@@ -108,6 +109,7 @@ export const MIDDLEWARES_FIELD = {
     if (given.cors !== undefined) out.cors = toCors(given.cors as Raw, ctx, at('cors'));
     if (given.basic_auth !== undefined) out.basicAuth = toBasicAuth(given.basic_auth as Raw, ctx, at('basic_auth'));
     if (given.max_body_size !== undefined) out.maxBodyBytes = toBytes(given.max_body_size, ctx, at('max_body_size'));
+    if (toBoolean(given.compress) === true) out.compress = true;
     const set = Object.fromEntries(Object.entries(out).filter(([, value]) => value !== undefined)) as RouteMiddlewares;
     return Object.keys(set).length === 0 ? undefined : set;
   },

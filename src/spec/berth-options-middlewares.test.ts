@@ -70,6 +70,12 @@ describe('x-berth middlewares', () => {
     ]);
   });
 
+  it('reads compress (on with true, yes; absent when false)', () => {
+    expect(middlewares('{compress: true}').middlewares).toEqual({ compress: true });
+    expect(middlewares('{compress: "yes"}').middlewares).toEqual({ compress: true });
+    expect(middlewares('{compress: false}').middlewares).toBeUndefined();
+  });
+
   it('reads https_redirect, the IP allow list and the body size', () => {
     expect(middlewares('{https_redirect: true, ip_allow_list: [10.0.0.0/8, "::1", 2001:db8::/32], max_body_size: 10m}').middlewares).toEqual({
       httpsRedirect: { status: 308 }, ipAllowList: { ranges: ['10.0.0.0/8', '::1', '2001:db8::/32'] }, maxBodyBytes: 10 * 1024 * 1024,

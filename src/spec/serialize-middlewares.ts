@@ -30,5 +30,6 @@ export function serializeMiddlewares(middlewares: RouteMiddlewares): Record<stri
       realm: middlewares.basicAuth.realm, users: middlewares.basicAuth.users.map((user) => `${user.name}:sha256:${user.sha256}`),
     },
     max_body_size: middlewares.maxBodyBytes,
+    compress: middlewares.compress,
   });
 }

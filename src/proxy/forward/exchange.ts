@@ -15,6 +15,7 @@ import type { BodySink, ClientConnection, ConnectionUser } from './client-connec
 import { sendErrorResponse } from './error-response.js';
 import type { IncomingRequest } from './incoming-request.js';
 import { hasToken } from './headers.js';
+import { BodyCompressor, compressedHeaders, shouldCompress } from './response-compression.js';
 import { clientResponseHead, joinHeadAndBody, upstreamRequestHead, type ClientBody } from './message-heads.js';
 import type { OutgoingResponse } from './outgoing-response.js';
 import type { ProxyContext, ResolvedRoute } from './proxy-context.js';
@@ -69,6 +70,8 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
   private reusable = true;
   /** The client connection ends after this response. */
   private closeClient = false;
+  /** Set when the response body is compressed at the edge. */
+  private compressor: BodyCompressor | undefined;
   private connectDeadline = 0;
   private headerDeadline = 0;
   private totalDeadline = 0;
@@ -267,6 +270,14 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
         close = true;
         break;
     }
+    const coding = this.ctx.compression;
+    if (coding !== undefined && this.method !== 'HEAD' && shouldCompress(head, framing)) {
+      this.compressor = new BodyCompressor(coding, !http10, this.writeCompressed);
+      this.decode = true;
+      this.clientBody = http10 ? 'close' : 'chunked';
+      if (http10) close = true;
+      this.ctx.onResponseHeaders(compressedHeaders(coding));
+    }
     // The upstream ends this connection after the response (HTTP/1.0 without keep-alive, or Connection: close).
     if (upstreamCloses(head)) this.reusable = false;
     this.res.markSent(status);
@@ -283,7 +294,7 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
       this.conn.write(text);
       return;
     }
-    if (framing.kind === 'length' && rest.length === this.remaining && rest.length <= SMALL_BODY) {
+    if (framing.kind === 'length' && rest.length === this.remaining && rest.length <= SMALL_BODY && this.compressor === undefined) {
       // The usual small answer, complete in one read: head and body go out in one write.
       this.remaining = 0;
       this.ctx.bytesOut += rest.length;
@@ -307,8 +318,7 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
           part = chunk.length === this.remaining ? chunk : chunk.subarray(0, this.remaining);
         }
         this.remaining -= part.length;
-        this.ctx.bytesOut += part.length;
-        more = this.conn.write(part);
+        more = this.emit(part);
         if (this.remaining === 0) {
           this.complete();
           return;
@@ -337,8 +347,7 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
         break;
       }
       case 'close':
-        this.ctx.bytesOut += chunk.length;
-        more = this.conn.write(chunk);
+        more = this.emit(chunk);
         break;
       default:
         return;
@@ -347,9 +356,24 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
   }
 
   private readonly writeDecoded = (buf: Buffer, start: number, end: number): void => {
-    this.ctx.bytesOut += end - start;
     // Backpressure is applied after the scan (this runs inside it).
-    if (!this.conn.write(buf.subarray(start, end))) this.up?.socket.pause();
+    if (!this.emit(buf.subarray(start, end))) this.up?.socket.pause();
+  };
+
+  /** Body bytes for the client: as they are, or into the compressor. False when the client is slow. */
+  private emit(data: Buffer): boolean {
+    if (this.compressor !== undefined) {
+      this.compressor.write(data);
+      return true;
+    }
+    this.ctx.bytesOut += data.length;
+    return this.conn.write(data);
+  }
+
+  private readonly writeCompressed = (bytes: Buffer): void => {
+    if (this.compressor === undefined) return;
+    this.ctx.bytesOut += bytes.length;
+    if (!this.conn.write(bytes)) this.up?.socket.pause();
   };
 
   /** The response ended at a message boundary. */
@@ -358,6 +382,17 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
     const reuse = this.reusable && this.requestSent && up !== undefined;
     this.phase = 'done';
     this.endTry(reuse);
+    const compressor = this.compressor;
+    if (compressor !== undefined) {
+      // The upstream is done; the client's answer ends when the compressor has flushed.
+      compressor.end(() => {
+        if (this.compressor === undefined) return;
+        this.compressor = undefined;
+        this.finish();
+        this.conn.endResponse(this.closeClient);
+      });
+      return;
+    }
     this.finish();
     this.conn.endResponse(this.closeClient);
   }
@@ -417,6 +452,12 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
   }
 
   clientClosed(): void {
+    const compressor = this.compressor;
+    this.compressor = undefined;
+    if (compressor !== undefined) {
+      compressor.destroy();
+      if (this.phase === 'done') this.finish();
+    }
     if (this.phase === 'done') return;
     // The client went away: stop the upstream side.
     this.phase = 'done';
@@ -474,6 +515,8 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
 
   /** Headers are out and the response cannot complete: the client must see it cut, not completed. */
   private cut(): void {
+    this.compressor?.destroy();
+    this.compressor = undefined;
     this.phase = 'done';
     this.endTry(false);
     this.finish();

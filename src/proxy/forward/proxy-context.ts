@@ -74,6 +74,8 @@ export class ProxyContext {
   readonly startHr: number;
   /** Wall clock (ms since epoch) at arrival. */
   readonly startTime: number;
+  /** Set by the compress middleware: the coding the client accepts, for responses worth compressing. */
+  compression: 'gzip' | 'br' | undefined = undefined;
   /** See `onResponseHeaders`; undefined until a middleware registers one (the usual case costs nothing). */
   responseHooks: ResponseHeadersHook[] | undefined = undefined;
 

@@ -1,6 +1,7 @@
 import { aggregate, BerthError } from '../../errors.js';
 import type { RouteMiddlewares } from '../../model/route-middlewares.js';
 import { basicAuth } from './basic-auth.js';
+import { compress } from './compress.js';
 import { cors } from './cors.js';
 import { httpsRedirect } from './https-redirect.js';
 import { ipAllowList } from './ip-allow-list.js';
@@ -25,7 +26,7 @@ export interface MiddlewareEnvironment {
  * The middlewares of one route, in the order berth runs them whatever the order in the file:
  * security headers (so every answer, including refusals, carries them) → https redirect → IP allow list →
  * rate limit (refused clients spend no tokens) → CORS (preflights carry no credentials, so they are answered
- * before authentication) → basic auth. `maxBodyBytes` is not a middleware: the forwarder enforces it.
+ * before authentication) → basic auth → compression (the coding the client accepts). `maxBodyBytes` is not a middleware: the forwarder enforces it.
  *
  * Every option is checked before anything is returned; all problems are thrown together as BerthErrors
  * (SPEC_BERTH, or SPEC_INVALID holding several), so a bad config never replaces a serving route table.
@@ -42,6 +43,7 @@ export function buildMiddlewares(options: RouteMiddlewares, env: MiddlewareEnvir
     }),
     () => options.cors && cors(options.cors),
     () => options.basicAuth && basicAuth(options.basicAuth),
+    () => (options.compress === true ? compress() : undefined),
   ];
   const built: Middleware[] = [];
   const problems: BerthError[] = [];
