@@ -84,9 +84,9 @@ export class Daemon {
   }
 
   /** Starts the edge proxy with the first stack that has routes, then swaps in each new stack's routes. */
-  private async applyProxy(stack: Stack, request: UpRequest): Promise<void> {
+  private async applyProxy(stack: Stack, request: UpRequest): Promise<readonly ProxyWarning[]> {
     if (!this.proxy) {
-      if (!EdgeProxy.wanted(stack)) return;
+      if (!EdgeProxy.wanted(stack)) return [];
       const environment = request.project.environment;
       const ports = resolveProxyPorts({ flags: request.proxyPorts ?? {}, environment, file: stack.berth.proxy });
       const workers = resolveProxyWorkers({ environment, file: stack.berth.proxy, cpus: os.availableParallelism() });
@@ -113,6 +113,7 @@ export class Daemon {
       else this.options.log.warn('route ignored', fields);
     }
     this.scheduleProxyUpdate();
+    return warnings;
   }
 
   /** Replica changes arrive in bursts; the pools are refreshed once per turn of the event loop. */

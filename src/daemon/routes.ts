@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import type { DaemonInfo, DownRequest, ExecRequest, ServicesRequest, UpRequest } from '../api/protocol.js';
 import type { Route } from '../api/server.js';
-import { BerthError } from '../errors.js';
+import { BerthError, type Warning } from '../errors.js';
 import type { InstanceId } from '../model/ids.js';
 import type { Stack } from '../model/stack.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -30,7 +30,7 @@ interface RouteDeps {
   /** Checks the stack can run and tells the runtime all of it before replicas are created (addresses, ports). */
   readonly useStack: (stack: Stack) => void;
   /** Starts or reconfigures the edge proxy for a stack with routes. */
-  readonly applyProxy: (stack: Stack, request: UpRequest) => Promise<void>;
+  readonly applyProxy: (stack: Stack, request: UpRequest) => Promise<readonly Warning[]>;
   /** The edge proxy's ports for `berth ps`: `https` only while the HTTPS listener is up. */
   readonly proxyInfo: () => ProxyInfo | undefined;
 }
@@ -49,7 +49,10 @@ export function daemonRoutes(deps: RouteDeps): Route[] {
         const request = body as UpRequest;
         stack = loadStack(deserializeProjectOptions(request.project, request.services)).stack;
         deps.useStack(stack);
-        await deps.applyProxy(stack, request);
+        // Routes berth ignores and hosts without a certificate are the user's to know, in `berth up`'s output too.
+        for (const warning of await deps.applyProxy(stack, request)) {
+          send({ event: { type: 'warning', at: Date.now(), message: warning.path === undefined ? warning.message : `${warning.path}: ${warning.message}` } });
+        }
         const result = await supervisor.up(stack, {
           services: request.services, scale: request.scale, wait: request.wait, onEvent: (event) => send({ event }),
         });

@@ -99,6 +99,8 @@ describe('berth up with certificate files', () => {
     writeFileSync(path.join(project.dir, 'compose.yaml'), compose('[shop.berth.test, blog.berth.test]', tlsBlock));
     const up = project.run(['up', '-d', '--wait', '--http-port', '0', '--https-port', '0']);
     expect(up.status, up.stderr).toBe(0);
+    // berth up says it too, not only the daemon log.
+    expect(up.stdout + up.stderr).toMatch(/! x-berth\.tls: no TLS certificate for blog\.berth\.test/);
 
     const ports = await proxyPorts(project);
     expect(ports.https).toBeGreaterThan(0);
