@@ -1,6 +1,7 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry, type Metric } from 'prom-client';
 import type { UpstreamPool } from '../upstream/pool.js';
 import type { ProxyObserver, RequestRecord } from './observers.js';
+import { CounterSeries, HistogramSeries } from './series.js';
 
 /** One replica as the proxy's pools see it, read when /metrics is scraped. */
 export interface UpstreamHealth {
@@ -49,9 +50,9 @@ export const NONE = 'none';
  */
 export class ProxyMetrics implements ProxyObserver {
   readonly registry: Registry;
-  private readonly requests: Counter<'route' | 'status_class'>;
-  private readonly duration: Histogram<'route' | 'upstream'>;
-  private readonly retries: Counter<'route'>;
+  private readonly requests: CounterSeries;
+  private readonly duration: HistogramSeries;
+  private readonly retries: CounterSeries;
   /** Route ids seen per upstream, to remove its latency series. */
   private readonly routesByUpstream = new Map<string, Set<string>>();
 
@@ -59,18 +60,13 @@ export class ProxyMetrics implements ProxyObserver {
     const registry = options.registry ?? new Registry();
     const registers = [registry];
     this.registry = registry;
-    this.requests = new Counter({
-      name: 'berth_proxy_requests_total', help: 'Requests answered by the proxy, by route and status class.',
-      labelNames: ['route', 'status_class'], registers,
-    });
-    this.duration = new Histogram({
-      name: 'berth_proxy_request_duration_seconds', help: 'Time from request to the end of the response, by route and upstream.',
-      labelNames: ['route', 'upstream'], buckets: [...(options.buckets ?? DEFAULT_BUCKETS)], registers,
-    });
-    this.retries = new Counter({
-      name: 'berth_proxy_retries_total', help: 'Tries on another replica after the first one failed.',
-      labelNames: ['route'], registers,
-    });
+    this.requests = new CounterSeries('berth_proxy_requests_total', 'Requests answered by the proxy, by route and status class.', ['route', 'status_class']);
+    this.duration = new HistogramSeries(
+      'berth_proxy_request_duration_seconds', 'Time from request to the end of the response, by route and upstream.',
+      ['route', 'upstream'], [...(options.buckets ?? DEFAULT_BUCKETS)],
+    );
+    this.retries = new CounterSeries('berth_proxy_retries_total', 'Tries on another replica after the first one failed.', ['route']);
+    for (const series of [this.requests, this.duration, this.retries]) registry.registerMetric(series as unknown as Metric);
     const upstreams = options.upstreams;
     const health: Gauge<'service' | 'upstream'> = new Gauge({
       name: 'berth_proxy_upstream_healthy', help: '1 when the replica receives traffic, 0 when it is taken out.',
@@ -86,9 +82,9 @@ export class ProxyMetrics implements ProxyObserver {
   onRequestDone(record: RequestRecord): void {
     const route = record.route ?? NONE;
     const upstream = record.upstream ?? NONE;
-    this.requests.inc({ route, status_class: statusClass(record.status) });
-    this.duration.observe({ route, upstream }, record.durationMs / 1000);
-    if (record.tries > 1) this.retries.inc({ route }, record.tries - 1);
+    this.requests.inc([route, statusClass(record.status)]);
+    this.duration.observe([route, upstream], record.durationMs / 1000);
+    if (record.tries > 1) this.retries.inc([route], record.tries - 1);
     let routes = this.routesByUpstream.get(upstream);
     if (routes === undefined) this.routesByUpstream.set(upstream, (routes = new Set()));
     routes.add(route);
@@ -96,7 +92,7 @@ export class ProxyMetrics implements ProxyObserver {
 
   /** Drops the latency series of a replica that no pool holds any more. */
   forgetUpstream(upstream: string): void {
-    for (const route of this.routesByUpstream.get(upstream) ?? []) this.duration.remove({ route, upstream });
+    for (const route of this.routesByUpstream.get(upstream) ?? []) this.duration.remove(route, upstream);
     this.routesByUpstream.delete(upstream);
   }
 
