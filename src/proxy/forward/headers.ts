@@ -3,7 +3,7 @@
  * `Connection` are dropped; the edge sets X-Forwarded-For/Proto/Host, X-Real-IP and X-Request-Id.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { ProxyRequest } from './proxy-context.js';
 
 export const HOP_BY_HOP: ReadonlySet<string> = new Set([
@@ -25,20 +25,9 @@ export const EDGE_SET: ReadonlySet<string> = new Set(['x-forwarded-proto', 'x-fo
 
 const REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
 
-/** The client's `X-Request-Id` when it is a sane token (≤ 128 URL-safe characters), otherwise a new UUID. */
-export function requestIdFor(req: ProxyRequest): string {
-  return requestIdFrom(req.headers['x-request-id']);
-}
-
 /** `given` when it is a sane request id, otherwise a new UUID. */
 export function requestIdFrom(given: string | string[] | undefined): string {
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-}
-
-/** The client address without the IPv4-mapped prefix (`::ffff:10.0.0.1` → `10.0.0.1`). */
-export function clientIpOf(req: ProxyRequest): string {
-  const ip = req.socket.remoteAddress ?? '';
-  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }
 
 /** Extra tokens of `Connection` (`Connection: close, x-foo` drops `x-foo`); undefined in the usual case. */
@@ -81,31 +70,6 @@ export function upstreamRequestHeaders(req: ProxyRequest, info: ForwardedInfo, u
     out.upgrade = src.upgrade;
   }
   return out;
-}
-
-/** The upstream response headers minus hop-by-hop ones; node:http frames the body again for the client. */
-export function clientResponseHeaders(src: IncomingHttpHeaders, requestId: string): OutgoingHttpHeaders {
-  const extra = connectionTokens(src.connection);
-  const out: OutgoingHttpHeaders = {};
-  for (const name in src) {
-    if (HOP_BY_HOP.has(name) || (extra !== undefined && extra.has(name))) continue;
-    out[name] = src[name];
-  }
-  if (out['x-request-id'] === undefined) out['x-request-id'] = requestId;
-  return out;
-}
-
-/** RFC 9112 §3.2: a request with more than one Host header must get a 400 (node:http keeps the first one). */
-export function hasDuplicateHost(rawHeaders: readonly string[]): boolean {
-  let seen = false;
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i] as string;
-    if (name.length === 4 && name.toLowerCase() === 'host') {
-      if (seen) return true;
-      seen = true;
-    }
-  }
-  return false;
 }
 
 /** True when the comma-separated `list` has `token` (case-insensitive). */

@@ -4,6 +4,7 @@
  * clients (close-delimited to HTTP/1.0 ones).
  */
 import zlib from 'node:zlib';
+import { encodeChunk, LAST_CHUNK } from '../http1/encode-chunk.js';
 import type { BodyFraming } from '../http1/framing.js';
 import { headerValue, type ResponseHead } from '../http1/head.js';
 import type { ResponseHeadersHook } from './proxy-context.js';
@@ -63,7 +64,7 @@ export class BodyCompressor {
       : zlib.createGzip({ level: 6 });
     this.stream.on('data', (data: Buffer) => {
       if (data.length === 0) return;
-      this.out(this.chunked ? Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`, 'latin1'), data, CRLF]) : data);
+      this.out(this.chunked ? Buffer.concat(encodeChunk(data)) : data);
     });
     this.stream.on('error', () => undefined);
   }
@@ -85,6 +86,3 @@ export class BodyCompressor {
     this.stream.destroy();
   }
 }
-
-const CRLF = Buffer.from('\r\n', 'latin1');
-const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');

@@ -5,7 +5,6 @@ import type { RouteMiddlewares } from '../../model/route-middlewares.js';
 import type { ResolvedRoute } from '../forward/proxy-context.js';
 import { pool, startProxy, upstream } from '../forward/test-upstream.js';
 import { buildMiddlewares, buildRouteChain } from './build.js';
-import { perRoute } from './middleware.js';
 import { RateLimitState } from './rate-limit.js';
 import { SECURITY_HEADERS_PRESET } from './security-headers.js';
 import { send, serveMiddlewares, thrown, type TestServer } from './test-server.js';
@@ -108,7 +107,7 @@ describe('route chains in the proxy', () => {
       cors: { origins: ['https://app.example.com'], methods: ['GET'], exposeHeaders: [], credentials: true },
     }, { now: () => 0 })]]);
     const proxy = await startProxy(api, {
-      middlewares: [perRoute((route) => chains.get(route))],
+      routeMiddleware: (route) => chains.get(route),
       resolve: (req) => (req.url?.startsWith('/open') ? openRoute : apiRoute),
     });
     try {

@@ -60,7 +60,7 @@ export function buildMiddlewares(options: RouteMiddlewares, env: MiddlewareEnvir
   return built;
 }
 
-/** The route's middlewares as one (for `perRoute`), or undefined when it has none. Throws as buildMiddlewares. */
+/** The route's middlewares as one (a route's chain for the proxy handler), or undefined when it has none. Throws as buildMiddlewares. */
 export function buildRouteChain(options: RouteMiddlewares, env: MiddlewareEnvironment = {}): Middleware | undefined {
   const list = buildMiddlewares(options, env);
   return list.length === 0 ? undefined : chain(list);

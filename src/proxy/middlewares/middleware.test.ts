@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProxyContext, type ResolvedRoute } from '../forward/proxy-context.js';
-import { UpstreamPool } from '../upstream/pool.js';
-import { appendHeader, appendToList, chain, perRoute, refuse, type Middleware } from './middleware.js';
+import { appendHeader, appendToList, chain, refuse, type Middleware } from './middleware.js';
 import { serveMiddlewares, type TestServer } from './test-server.js';
 
 let server: TestServer | undefined;
@@ -47,24 +46,6 @@ describe('chain', () => {
       forwarded = true;
     });
     expect(forwarded).toBe(true);
-  });
-});
-
-describe('perRoute', () => {
-  it('runs the chain of the request\'s route, or none', async () => {
-    const steps: string[] = [];
-    const pool = new UpstreamPool({ name: 'api' });
-    const admin: ResolvedRoute = { pool, forwardPath: '/admin', name: 'admin' };
-    const open: ResolvedRoute = { pool, forwardPath: '/', name: 'open' };
-    const chains = new Map([[admin, recorder(steps, 'admin')]]);
-    const mw = perRoute((route) => chains.get(route));
-    const forward = async () => {
-      steps.push('forward');
-    };
-    await mw(bareContext(admin), forward);
-    await mw(bareContext(open), forward);
-    await mw(bareContext(), forward);
-    expect(steps).toEqual(['admin in', 'forward', 'admin out', 'forward', 'forward']);
   });
 });
 

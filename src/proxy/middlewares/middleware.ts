@@ -2,7 +2,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { BerthError } from '../../errors.js';
 import { sendErrorResponse } from '../forward/error-response.js';
-import type { Middleware, ProxyContext, ResolvedRoute } from '../forward/proxy-context.js';
+import type { Middleware, ProxyContext } from '../forward/proxy-context.js';
 
 /*
  * What the middlewares share: the core's Middleware and ProxyContext (src/proxy/forward/proxy-context.ts), how a
@@ -21,17 +21,6 @@ export function chain(middlewares: readonly Middleware[]): Middleware {
       return middleware === undefined ? next() : middleware(ctx, () => step(i + 1));
     };
     return step(0);
-  };
-}
-
-/**
- * The one middleware the proxy handler runs when routes have middlewares of their own: it runs the chain of the
- * request's route (`chainOf`, e.g. a lookup in the compiled route table), or goes straight on when it has none.
- */
-export function perRoute(chainOf: (route: ResolvedRoute) => Middleware | undefined): Middleware {
-  return (ctx, next) => {
-    const routeChain = ctx.route === undefined ? undefined : chainOf(ctx.route);
-    return routeChain === undefined ? next() : routeChain(ctx, next);
   };
 }
 
