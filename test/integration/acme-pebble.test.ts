@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import dgram from 'node:dgram';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
@@ -17,6 +16,7 @@ import { CertStore } from '../../src/proxy/tls/cert-store.js';
 import { EdgeTls } from '../../src/proxy/tls/edge-tls.js';
 import { SniCertificates } from '../../src/proxy/tls/sni.js';
 import { makeTestCertificate } from '../../src/proxy/tls/test-certificates.js';
+import { freePort, startDnsResponder, type DnsResponder } from '../support/pebble.js';
 
 /*
  * ACME against a real CA: Let's Encrypt's test server pebble (Debian package `pebble`) runs as a child process on
@@ -255,69 +255,12 @@ function peerNames(port: number, servername: string): Promise<string> {
   });
 }
 
-interface DnsResponder {
-  readonly port: number;
-  /** `A app.berth.test`, `AAAA app.berth.test`, … in arrival order. */
-  readonly queries: string[];
-  close(): Promise<void>;
-}
-
-/** A DNS server on 127.0.0.1 (UDP, random port): A 127.0.0.1 for names `exists` accepts, NXDOMAIN otherwise. */
-async function startDnsResponder(exists: (name: string) => boolean): Promise<DnsResponder> {
-  const socket = dgram.createSocket('udp4');
-  const queries: string[] = [];
-  socket.on('message', (query, from) => {
-    const question = readQuestion(query);
-    if (!question) return;
-    const type = question.type === 1 ? 'A' : question.type === 28 ? 'AAAA' : String(question.type);
-    queries.push(`${type} ${question.name}`);
-    const found = exists(question.name.toLowerCase());
-    const answer = found && question.type === 1
-      ? Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 0, 0, 4, 127, 0, 0, 1]) // name pointer, A, IN, TTL 0, 127.0.0.1
-      : Buffer.alloc(0);
-    const header = Buffer.alloc(12);
-    query.copy(header, 0, 0, 2); // id
-    const rd = query.readUInt16BE(2) & 0x0100;
-    header.writeUInt16BE(0x8000 | 0x0400 | rd | 0x0080 | (found ? 0 : 3), 2); // QR AA RD RA, NOERROR or NXDOMAIN
-    header.writeUInt16BE(1, 4);
-    header.writeUInt16BE(answer.length > 0 ? 1 : 0, 6);
-    socket.send(Buffer.concat([header, query.subarray(12, question.end), answer]), from.port, from.address);
-  });
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  return {
-    port: socket.address().port,
-    queries,
-    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
-  };
-}
-
-function readQuestion(packet: Buffer): { name: string; type: number; end: number } | undefined {
-  if (packet.length < 12 || packet.readUInt16BE(4) < 1) return undefined;
-  const labels: string[] = [];
-  let at = 12;
-  while (at < packet.length && packet[at] !== 0) {
-    const length = packet[at] ?? 0;
-    labels.push(packet.toString('ascii', at + 1, at + 1 + length));
-    at += 1 + length;
-  }
-  if (at + 5 > packet.length) return undefined;
-  return { name: labels.join('.'), type: packet.readUInt16BE(at + 1), end: at + 5 };
-}
-
 async function listen(server: net.Server): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);
   });
   return (server.address() as AddressInfo).port;
-}
-
-/** A port free right now (pebble takes its ports from a config file, not port 0). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  const port = await listen(server);
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function close(server: http.Server | https.Server): Promise<void> {
