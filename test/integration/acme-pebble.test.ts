@@ -16,7 +16,7 @@ import { CertStore } from '../../src/proxy/tls/cert-store.js';
 import { EdgeTls } from '../../src/proxy/tls/edge-tls.js';
 import { SniCertificates } from '../../src/proxy/tls/sni.js';
 import { makeTestCertificate } from '../../src/proxy/tls/test-certificates.js';
-import { freePort, startDnsResponder, type DnsResponder } from '../support/pebble.js';
+import { freePort, getText, startDnsResponder, type DnsResponder } from '../support/pebble.js';
 
 /*
  * ACME against a real CA: Let's Encrypt's test server pebble (Debian package `pebble`) runs as a child process on
@@ -266,14 +266,4 @@ async function listen(server: net.Server): Promise<number> {
 async function close(server: http.Server | https.Server): Promise<void> {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
-}
-
-function getText(url: string, ca: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    https.get(url, { ca, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`${url}: ${res.statusCode} ${body}`))));
-    }).on('error', reject);
-  });
 }

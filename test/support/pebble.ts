@@ -163,7 +163,8 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-function getText(url: string, ca: string): Promise<string> {
+/** The body of a 200 answer to an https GET trusting `ca`; rejects with the status and body otherwise. */
+export function getText(url: string, ca: string): Promise<string> {
   return new Promise((resolve, reject) => {
     https.get(url, { ca, agent: false }, (res) => {
       let body = '';

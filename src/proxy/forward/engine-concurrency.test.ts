@@ -1,16 +1,9 @@
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
-import { countingUpstream, echoHandler, RawClient } from './engine-test-support.js';
+import { describe, expect, it } from 'vitest';
+import { countingUpstream, echoHandler, RawClient, cleanupsAfterEach } from './engine-test-support.js';
 import { pool, startProxy } from './test-upstream.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-function track<T extends { close(): Promise<void> | void }>(x: T): T {
-  cleanups.push(() => x.close());
-  return x;
-}
+const { track, defer } = cleanupsAfterEach();
 
 interface Plan {
   readonly method: 'GET' | 'POST';
@@ -58,7 +51,7 @@ describe('engine: concurrency', () => {
     await Promise.all(
       plans.map(async (list, conn) => {
         const c = await RawClient.connect(proxy.port);
-        cleanups.push(() => c.destroy());
+        defer(() => c.destroy());
         const expected: Buffer[] = [];
         const methods: string[] = [];
         let i = 0;

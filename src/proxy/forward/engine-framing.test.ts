@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HttpProxyServer } from '../http-proxy-server.js';
 import {
   countingUpstream,
@@ -9,17 +9,11 @@ import {
   scriptedUpstream,
   type RawRequest,
   type ScriptedUpstream,
+  cleanupsAfterEach,
 } from './engine-test-support.js';
 import { pool, startProxy } from './test-upstream.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-function track<T extends { close(): Promise<void> | void }>(x: T): T {
-  cleanups.push(() => x.close());
-  return x;
-}
+const { track, defer } = cleanupsAfterEach();
 
 /** A proxy in front of a raw upstream that answers each request with `reply`, and a raw client to it. */
 async function setup(
@@ -28,7 +22,7 @@ async function setup(
   const u = track(await scriptedUpstream(reply));
   const proxy = track(await startProxy(pool([u.endpoint])));
   const c = await RawClient.connect(proxy.port);
-  cleanups.push(() => c.destroy());
+  defer(() => c.destroy());
   return { u, proxy, c };
 }
 
@@ -148,7 +142,7 @@ describe('engine: upstream response framing', () => {
       expect(r.body.toString()).toBe('hello world');
     }
     const old = await RawClient.connect(proxy.port);
-    cleanups.push(() => old.destroy());
+    defer(() => old.destroy());
     old.write('GET / HTTP/1.0\r\nHost: t\r\n\r\n');
     await old.waitClosed();
     expect(old.text.slice(old.text.indexOf('\r\n\r\n') + 4)).toBe('hello world');
@@ -177,7 +171,7 @@ describe('engine: upstream response framing', () => {
     );
     const proxy = track(await startProxy(pool([u.endpoint])));
     const c = await RawClient.connect(proxy.port);
-    cleanups.push(() => c.destroy());
+    defer(() => c.destroy());
     const body = Buffer.alloc(2 * 1024 * 1024);
     for (let i = 0; i < body.length; i++) body[i] = i % 251;
     c.write(Buffer.concat([Buffer.from(`POST / HTTP/1.1\r\nHost: t\r\nContent-Length: ${body.length}\r\n\r\n`), body]));

@@ -1,23 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HttpProxyServer } from '../http-proxy-server.js';
-import { headerOf, RawClient, rawRequest, scriptedUpstream, valuesOf, type ScriptedUpstream } from './engine-test-support.js';
+import { headerOf, RawClient, rawRequest, scriptedUpstream, valuesOf, type ScriptedUpstream, cleanupsAfterEach } from './engine-test-support.js';
 import { pool, startProxy } from './test-upstream.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-function track<T extends { close(): Promise<void> | void }>(x: T): T {
-  cleanups.push(() => x.close());
-  return x;
-}
+const { track, defer } = cleanupsAfterEach();
 
 /** A raw upstream answering every request with `response`, a proxy in front, and a raw client. */
 async function setup(response: string): Promise<{ u: ScriptedUpstream; proxy: HttpProxyServer; c: RawClient }> {
   const u = track(await scriptedUpstream((_req, s) => s.write(response)));
   const proxy = track(await startProxy(pool([u.endpoint])));
   const c = await RawClient.connect(proxy.port);
-  cleanups.push(() => c.destroy());
+  defer(() => c.destroy());
   return { u, proxy, c };
 }
 const OK = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok';

@@ -1,30 +1,18 @@
 import type { Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HttpProxyServer } from '../http-proxy-server.js';
 import type { RequestRecord } from './proxy-context.js';
 import {
   countingUpstream,
   echoHandler,
   headerOf,
-  RawClient,
   rawRequest,
   scriptedUpstream,
+  cleanupsAfterEach,
 } from './engine-test-support.js';
 import { pool, startProxy, waitFor } from './test-upstream.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-function track<T extends { close(): Promise<void> | void }>(x: T): T {
-  cleanups.push(() => x.close());
-  return x;
-}
-async function client(proxy: HttpProxyServer): Promise<RawClient> {
-  const c = await RawClient.connect(proxy.port);
-  cleanups.push(() => c.destroy());
-  return c;
-}
+const { track, client } = cleanupsAfterEach();
 async function echoProxy(options: Parameters<typeof startProxy>[1] = {}): Promise<{ proxy: HttpProxyServer; connections: () => number }> {
   const u = track(await countingUpstream(echoHandler));
   const proxy = track(await startProxy(pool([u.endpoint]), options));

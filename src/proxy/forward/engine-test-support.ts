@@ -5,6 +5,39 @@
  */
 import http, { type RequestListener } from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
+import { afterEach } from 'vitest';
+
+/** What the suites open and must close after each test, newest first. */
+export interface Cleanups {
+  /** Closes `x` after the test; returns it. */
+  track<T extends { close(): Promise<void> | void }>(x: T): T;
+  /** A raw client to `target`'s port, destroyed after the test. */
+  client(target: { readonly port: number }): Promise<RawClient>;
+  /** Runs `fn` after the test. */
+  defer(fn: () => Promise<void> | void): void;
+}
+
+/** Registers an afterEach (call it at the top of a suite file) that undoes what was tracked, newest first. */
+export function cleanupsAfterEach(): Cleanups {
+  const list: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const c of list.splice(0).reverse()) await c();
+  });
+  return {
+    track(x) {
+      list.push(() => x.close());
+      return x;
+    },
+    async client(target) {
+      const c = await RawClient.connect(target.port);
+      list.push(() => c.destroy());
+      return c;
+    },
+    defer(fn) {
+      list.push(fn);
+    },
+  };
+}
 
 /** One HTTP/1.x response as a client reads it. */
 export interface ParsedResponse {
@@ -240,19 +273,18 @@ export class RawClient {
   }
 }
 
-/** A TCP server on 127.0.0.1:0 that hands each connection to `onConnection` and counts them. */
-export class RawServer {
+/** A server on 127.0.0.1:0 that counts and remembers its connections, and destroys them when it closes. */
+abstract class LocalServer {
   port = 0;
   connections = 0;
   readonly sockets = new Set<Socket>();
-  private readonly server: net.Server;
 
-  constructor(onConnection: (socket: Socket, index: number) => void) {
-    this.server = net.createServer((s) => {
+  constructor(private readonly server: net.Server) {
+    server.on('connection', (s: Socket) => {
+      this.connections++;
       this.sockets.add(s);
       s.on('error', () => undefined);
       s.once('close', () => this.sockets.delete(s));
-      onConnection(s, this.connections++);
     });
   }
 
@@ -270,6 +302,14 @@ export class RawServer {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of this.sockets) s.destroy();
     await closed;
+  }
+}
+
+/** A TCP server on 127.0.0.1:0 that hands each connection to `onConnection` with its index. */
+export class RawServer extends LocalServer {
+  constructor(onConnection: (socket: Socket, index: number) => void) {
+    let next = 0;
+    super(net.createServer((s) => onConnection(s, next++)));
   }
 }
 
@@ -325,36 +365,11 @@ export function scriptedUpstream(reply: (req: RawRequest, socket: Socket, connIn
 }
 
 /** A node:http upstream that counts the TCP connections it accepted. */
-export class CountingUpstream {
-  port = 0;
-  connections = 0;
-  private readonly sockets = new Set<Socket>();
-  private readonly server: http.Server;
-
+export class CountingUpstream extends LocalServer {
   constructor(handler: RequestListener) {
-    this.server = http.createServer(handler);
-    this.server.keepAliveTimeout = 60_000;
-    this.server.on('connection', (s: Socket) => {
-      this.connections++;
-      this.sockets.add(s);
-      s.once('close', () => this.sockets.delete(s));
-    });
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  get endpoint(): { host: string; port: number } {
-    return { host: '127.0.0.1', port: this.port };
-  }
-
-  async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const s of this.sockets) s.destroy();
-    await closed;
+    const server = http.createServer(handler);
+    server.keepAliveTimeout = 60_000;
+    super(server);
   }
 }
 
