@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChunkedScanner } from './chunked-scanner.js';
 import { requestFraming } from './framing.js';
 import { parseRequestHead } from './parse-request-head.js';
+import { mutatedMessages } from './mutated-messages.js';
 
 type Verdict = 'accept' | 'reject' | 'undecided';
 
@@ -136,25 +137,7 @@ const TEMPLATES = [
   'PUT /x HTTP/1.0\r\nContent-Length: 3\r\nX-A:  v \r\n\r\nabc',
 ].map((text) => Buffer.from(text, 'latin1'));
 
-/** A template with a few single-byte edits (insert, replace or delete) of interesting bytes. */
-const mutatedMessage = fc
-  .record({
-    template: fc.integer({ min: 0, max: TEMPLATES.length - 1 }),
-    edits: fc.array(fc.record({ at: fc.nat(), op: fc.constantFrom('insert', 'replace', 'delete'), byte: fc.constantFrom(...INTERESTING) }), {
-      minLength: 1,
-      maxLength: 4,
-    }),
-  })
-  .map(({ template, edits }) => {
-    const bytes = [...(TEMPLATES[template] as Buffer)];
-    for (const { at, op, byte } of edits) {
-      const i = at % (bytes.length + 1);
-      if (op === 'insert') bytes.splice(i, 0, byte);
-      else if (op === 'replace') bytes.splice(i, 1, byte);
-      else bytes.splice(i, 1);
-    }
-    return Buffer.from(bytes);
-  });
+const mutatedMessage = mutatedMessages(TEMPLATES, INTERESTING, 4);
 
 describe("differential against Node's parser (llhttp)", () => {
   let server: Server;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChunkedScanner } from './chunked-scanner.js';
 import { responseFraming } from './framing.js';
 import { parseResponseHead } from './parse-response-head.js';
+import { mutatedMessages } from './mutated-messages.js';
 
 type Verdict = 'accept' | 'reject' | 'skip';
 
@@ -69,24 +70,7 @@ const TEMPLATES = [
 
 const INTERESTING = [0x20, 0x09, 0x0d, 0x0a, 0x00, 0x0b, 0x7f, 0xff, 0x3a, 0x2c, 0x3b, 0x3d, 0x22, 0x30, 0x35, 0x31, 0x61, 0x46];
 
-const mutatedResponse = fc
-  .record({
-    template: fc.integer({ min: 0, max: TEMPLATES.length - 1 }),
-    edits: fc.array(fc.record({ at: fc.nat(), op: fc.constantFrom('insert', 'replace', 'delete'), byte: fc.constantFrom(...INTERESTING) }), {
-      minLength: 1,
-      maxLength: 3,
-    }),
-  })
-  .map(({ template, edits }) => {
-    const bytes = [...(TEMPLATES[template] as Buffer)];
-    for (const { at, op, byte } of edits) {
-      const i = at % (bytes.length + 1);
-      if (op === 'insert') bytes.splice(i, 0, byte);
-      else if (op === 'replace') bytes.splice(i, 1, byte);
-      else bytes.splice(i, 1);
-    }
-    return Buffer.from(bytes);
-  });
+const mutatedResponse = mutatedMessages(TEMPLATES, INTERESTING, 3);
 
 describe("response differential against Node's parser (llhttp)", () => {
   let server: Server;
