@@ -44,6 +44,11 @@ export const ERROR_CODES = {
   DAEMON_START: 'the daemon could not be started',
   STACK_FAILED: 'a service failed to start or become healthy',
   PROXY_LISTEN: 'the edge proxy cannot listen on its port',
+  DEPLOY_FAILED: 'a deploy did not complete: the old release keeps serving (or serves again after a rollback)',
+  DEPLOY_BUSY: 'another deploy of the same service is under way',
+  DEPLOY_RELEASE_STATE: 'an impossible release status change (a bug in berth)',
+  STATE_CORRUPT: 'a state file of berth cannot be read or parsed',
+  DEPLOY_NO_RELEASE: 'the release asked for does not exist or cannot be rolled back to',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

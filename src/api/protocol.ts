@@ -24,6 +24,21 @@ export interface UpRequest {
   readonly proxyPorts?: { readonly http?: string; readonly https?: string };
 }
 
+export interface DeployApiRequest {
+  readonly project: SerializedProjectOptions;
+  readonly services: readonly string[];
+  /** `--strategy`: one strategy for every service of this deploy. */
+  readonly strategy?: 'blue-green' | 'rolling' | 'canary' | 'recreate';
+  /** `--watch`: the watch window for every service of this deploy (ms; 0 = none). */
+  readonly watchMs?: number;
+}
+
+export interface RollbackApiRequest {
+  /** The release to go back to; absent = the one before the newest active release. */
+  readonly release?: string;
+  readonly watchMs?: number;
+}
+
 export interface ServicesRequest {
   readonly services: readonly string[];
 }

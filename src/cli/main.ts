@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { configCommand } from './commands/config.js';
+import { deployCommand, rollbackCommand } from './commands/deploy.js';
+import { releasesCommand } from './commands/releases.js';
 import { downCommand } from './commands/down.js';
 import { execCommand } from './commands/exec.js';
 import { lifecycleCommand } from './commands/lifecycle.js';
@@ -28,7 +30,7 @@ export function buildProgram(): Command {
   for (const command of [
     upCommand(), downCommand(), psCommand(), logsCommand(),
     lifecycleCommand('start'), lifecycleCommand('stop'), lifecycleCommand('restart'),
-    execCommand(), configCommand(),
+    execCommand(), configCommand(), deployCommand(), rollbackCommand(), releasesCommand(),
   ]) program.addCommand(command);
   for (const command of program.commands) command.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;

@@ -1,4 +1,5 @@
 import pc from 'picocolors';
+import type { DeployEvent } from '../deploy/deploy-events.js';
 import type { SupervisorEvent } from '../supervisor/supervisor.js';
 
 /**
@@ -12,8 +13,8 @@ export class ProgressPrinter {
 
   constructor(private readonly out: NodeJS.WritableStream) {}
 
-  event(event: SupervisorEvent): void {
-    const line = this.describe(event);
+  event(event: SupervisorEvent | DeployEvent): void {
+    const line = event.type === 'deploy' ? deployLine(event) : this.describe(event);
     if (line) this.out.write(`${pc.dim(`${((Date.now() - this.started) / 1000).toFixed(1).padStart(5)}s`)} ${line}\n`);
   }
 
@@ -64,6 +65,23 @@ function statusLine(event: Extract<SupervisorEvent, { type: 'status' }>): string
         : `${pc.red('✘')} ${name(event)} exited (${event.exit ? exitText(event.exit) : '?'})${detail}`;
     default:
       return undefined;
+  }
+}
+
+/** `▶ api        switch: all requests → r7`, `✔ api        health (3.2s)`, `✘ api        watch: new release answered …`. */
+function deployLine(event: DeployEvent): string | undefined {
+  const who = (event.service ?? event.release).padEnd(12);
+  const took = event.ms === undefined ? '' : ` (${formatMs(event.ms)})`;
+  const detail = event.detail === undefined ? '' : `: ${event.detail}`;
+  switch (event.state) {
+    case 'begin':
+      return `${pc.cyan('▶')} ${who} ${event.phase}${detail}`;
+    case 'done':
+      return event.phase === 'release' ? `${pc.green('✔')} ${who} deployed${took}` : `${pc.green('✔')} ${who} ${event.phase}${took}`;
+    case 'failed':
+      return `${pc.red('✘')} ${who} ${event.phase} failed${took}${detail}`;
+    case 'info':
+      return `${pc.yellow('!')} ${who} ${event.phase}${detail}`;
   }
 }
 

@@ -13,6 +13,10 @@ import type { UpRequest } from '../api/protocol.js';
 import type { Stack } from '../model/stack.js';
 import { EdgeProxy, type ProxyWarning } from '../proxy/edge-proxy.js';
 import { resolveProxyPorts, resolveProxyWorkers } from '../proxy/routing/proxy-ports.js';
+import { Deployer } from '../deploy/deployer.js';
+import { ReleaseStore } from '../deploy/release-store.js';
+import { DaemonDeployTarget } from './daemon-deploy-target.js';
+import { proxyReplicas } from './proxy-replicas.js';
 
 /**
  * The composition root of the background daemon that `berth up -d` starts: one per project. It builds the runtime,
@@ -27,6 +31,7 @@ export class Daemon {
   private closing: Promise<void> | undefined;
   private proxy: EdgeProxy | undefined;
   private proxyUpdate: NodeJS.Immediate | undefined;
+  private deployTarget: DaemonDeployTarget | undefined;
   /** Set once this daemon holds the socket: only then are the socket and daemon.json its own to remove. */
   private ownsFiles = false;
 
@@ -39,6 +44,12 @@ export class Daemon {
     this.runtime = runtime;
     const supervisor = new Supervisor({ runtime, log: log.child({ component: 'supervisor' }), onEvent: () => this.scheduleProxyUpdate() });
     this.supervisor = supervisor;
+    const releases = ReleaseStore.forStateDir(stateDir);
+    const interrupted = releases.interruptDeploying('the daemon stopped during the deploy');
+    if (interrupted.length > 0) log.warn('deploys interrupted by the previous daemon', { releases: interrupted.map((r) => r.id) });
+    const deployTarget = new DaemonDeployTarget(supervisor, () => this.proxy, () => this.updateProxyNow());
+    this.deployTarget = deployTarget;
+    const deployer = new Deployer({ target: deployTarget, releases });
     const info: DaemonInfo = { pid: process.pid, project: '', projectDir: this.options.projectDir, startedAt: Date.now(), version: this.options.version };
     let markReady: () => void = () => undefined;
     const ready = new Promise<void>((resolve) => {
@@ -49,7 +60,7 @@ export class Daemon {
       log: log.child({ component: 'api' }),
       ready,
       routes: daemonRoutes({
-        supervisor, runtime, stateDir, info,
+        supervisor, runtime, stateDir, info, releases, deployer,
         useStack: (stack) => {
           runtime.checkStack(stack);
           runtime.useStack(stack);
@@ -119,15 +130,15 @@ export class Daemon {
   /** Replica changes arrive in bursts; the pools are refreshed once per turn of the event loop. */
   private scheduleProxyUpdate(): void {
     if (!this.proxy || this.proxyUpdate) return;
-    this.proxyUpdate = setImmediate(() => {
-      this.proxyUpdate = undefined;
-      const replicas = this.supervisor?.status() ?? [];
-      this.proxy?.updateReplicas(replicas.map((r) => ({
-        service: r.service,
-        ready: r.status === 'running' && (r.health === undefined || r.health === 'healthy'),
-        endpoints: r.endpoints,
-      })));
-    });
+    this.proxyUpdate = setImmediate(() => this.updateProxyNow());
+  }
+
+  /** Gives the proxy's pools the replicas that should take traffic now (a deploy's switch calls this directly). */
+  private updateProxyNow(): void {
+    if (this.proxyUpdate) clearImmediate(this.proxyUpdate);
+    this.proxyUpdate = undefined;
+    if (!this.proxy) return;
+    this.proxy.updateReplicas(proxyReplicas(this.supervisor?.status() ?? [], this.deployTarget?.traffic ?? new Map()));
   }
 
   close(): Promise<void> {

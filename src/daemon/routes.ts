@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import type { DaemonInfo, DownRequest, ExecRequest, ServicesRequest, UpRequest } from '../api/protocol.js';
+import type { DaemonInfo, DeployApiRequest, DownRequest, ExecRequest, RollbackApiRequest, ServicesRequest, UpRequest } from '../api/protocol.js';
 import type { Route } from '../api/server.js';
 import { BerthError, type Warning } from '../errors.js';
 import type { InstanceId } from '../model/ids.js';
@@ -8,6 +8,11 @@ import type { Runtime } from '../runtime/runtime.js';
 import { loadStack } from '../spec/load.js';
 import type { StateDir } from '../state/state-dir.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
+import type { Deployer } from '../deploy/deployer.js';
+import { rollbackRequest } from '../deploy/rollback.js';
+import type { ReleaseStore } from '../deploy/release-store.js';
+import { releasesForUp } from '../deploy/up-release.js';
+import { selectServices } from '../plan/selection.js';
 import { streamLogs } from './log-stream.js';
 import { deserializeProjectOptions } from './project-options-codec.js';
 
@@ -26,6 +31,8 @@ interface RouteDeps {
   readonly runtime: Runtime;
   readonly stateDir: StateDir;
   readonly info: DaemonInfo;
+  readonly releases: ReleaseStore;
+  readonly deployer: Deployer;
   readonly requestExit: () => void;
   /** Checks the stack can run and tells the runtime all of it before replicas are created (addresses, ports). */
   readonly useStack: (stack: Stack) => void;
@@ -53,12 +60,47 @@ export function daemonRoutes(deps: RouteDeps): Route[] {
         for (const warning of await deps.applyProxy(stack, request)) {
           send({ event: { type: 'warning', at: Date.now(), message: warning.path === undefined ? warning.message : `${warning.path}: ${warning.message}` } });
         }
-        const result = await supervisor.up(stack, {
-          services: request.services, scale: request.scale, wait: request.wait, onEvent: (event) => send({ event }),
-        });
-        return result;
+        const selected = selectServices(stack, request.services.length > 0 ? request.services : undefined);
+        const { ids, created } = releasesForUp(stack, selected, deps.releases);
+        try {
+          const result = await supervisor.up(stack, {
+            services: request.services, scale: request.scale, wait: request.wait, releases: ids, onEvent: (event) => send({ event }),
+          });
+          if (created) deps.releases.setStatus(created.id, result.ok ? 'active' : 'failed', result.ok ? undefined : 'the stack failed to start');
+          return result;
+        } catch (error) {
+          if (created) deps.releases.setStatus(created.id, 'failed', error instanceof Error ? error.message : String(error));
+          throw error;
+        }
       },
     },
+    {
+      method: 'POST', path: '/v1/deploy', stream: true,
+      // A deploy goes on when the CLI that asked goes away (Ctrl-C): stopping half-way would strand replicas.
+      handler: async ({ body, send }) => {
+        const request = body as DeployApiRequest;
+        const next = loadStack(deserializeProjectOptions(request.project, request.services)).stack;
+        deps.useStack(next);
+        await deps.applyProxy(next, { project: request.project, services: request.services, scale: {}, wait: false });
+        stack = next;
+        return deps.deployer.deploy(
+          { stack: next, services: request.services, ...(request.strategy ? { strategy: request.strategy } : {}), ...(request.watchMs === undefined ? {} : { watchMs: request.watchMs }) },
+          (event) => send({ event }),
+          new AbortController().signal,
+        );
+      },
+    },
+    {
+      method: 'POST', path: '/v1/rollback', stream: true,
+      handler: async ({ body, send }) => {
+        const request = body as RollbackApiRequest;
+        if (stack === undefined) throw new BerthError('DEPLOY_NO_RELEASE', 'the stack is not running', { hint: 'start it with `berth up -d`' });
+        const deploy = rollbackRequest(stack, deps.releases, request.release);
+        stack = deploy.stack;
+        return deps.deployer.deploy({ ...deploy, ...(request.watchMs === undefined ? {} : { watchMs: request.watchMs }) }, (event) => send({ event }), new AbortController().signal);
+      },
+    },
+    { method: 'GET', path: '/v1/releases', stream: false, handler: async () => ({ releases: deps.releases.list().map(({ services, ...release }) => ({ ...release, services: Object.fromEntries(Object.entries(services).map(([name, { spec: _spec, ...rest }]) => [name, rest])) })) }) },
     {
       method: 'POST', path: '/v1/down', stream: true,
       handler: async ({ body, send }) => {

@@ -194,3 +194,33 @@ describe('reconcile', () => {
     expect(serviceFingerprint(testService('x'))).not.toBe(serviceFingerprint(testService('x', { command: ['run'] })));
   });
 });
+
+describe('reconcile after a deploy (replicas numbered above N)', () => {
+  const web = testService('web', { replicas: 2 });
+
+  it('keeps the replicas a deploy left, whatever their numbers, when they run the current definition', () => {
+    expect(reconcile({ stack: testStack([web]) }, observed(running(web, 3), running(web, 4))).toString()).toBe('nothing to do\n');
+  });
+
+  it('fills missing replicas with the lowest free numbers and removes the worst extra ones first', () => {
+    const stale = { fingerprint: 'older' };
+    const plan = reconcile({ stack: testStack([web]) }, observed(running(web, 1, stale), running(web, 3), running(web, 4), running(web, 5, { state: 'exited' })));
+    expect(plan.toString()).toMatchInlineSnapshot(`
+      "remove web#5     (scaled down 4 → 2)
+      stop web#1       (scaled down 4 → 2)
+      remove web#1     after stop web#1
+      "
+    `);
+    expect(reconcile({ stack: testStack([testService('web', { replicas: 3 })]) }, observed(running(web, 3), running(web, 4))).toString()).toMatchInlineSnapshot(`
+      "create web#1     (missing)
+      start web#1      after create web#1
+      "
+    `);
+  });
+
+  it('puts the release in the environment of the replicas it creates', () => {
+    const plan = reconcile({ stack: testStack([web]), releases: { web: 'r7' } }, EMPTY_OBSERVED);
+    const create = plan.steps.find((s) => s.kind === 'create');
+    expect(create?.kind === 'create' && create.spec.env).toMatchObject({ BERTH_RELEASE: 'r7', BERTH_SERVICE: 'web', BERTH_REPLICA: '1' });
+  });
+});

@@ -19,6 +19,8 @@ export interface Desired {
    * but not started, as Docker keeps such containers stopped across a daemon restart.
    */
   readonly stoppedByUser?: readonly string[];
+  /** The release each service's new replicas belong to (`BERTH_RELEASE` in their environment). */
+  readonly releases?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -73,9 +75,28 @@ function planService(context: ServiceContext, replicas: readonly ObservedReplica
     if (byNumber.has(replica.replica)) planRemoval(builder, replica, 'duplicate');
     else byNumber.set(replica.replica, replica);
   }
-  for (let n = 1; n <= count; n += 1) planReplica(context, n, byNumber.get(n));
-  const excess = [...byNumber.values()].filter((r) => r.replica > count).sort((a, b) => b.replica - a.replica);
+  // A deploy leaves replicas numbered above N (the new ones started beside the old): the best N replicas keep
+  // their numbers, whatever they are, and missing ones take the lowest free numbers.
+  const ranked = [...byNumber.values()].sort(slotPreference(context.fingerprint));
+  const kept = ranked.slice(0, count).sort((a, b) => a.replica - b.replica);
+  const free = freeNumbers(new Set(byNumber.keys()), count - kept.length);
+  const slots = [...kept.map((r) => [r.replica, r] as const), ...free.map((n) => [n, undefined] as const)].sort((a, b) => a[0] - b[0]);
+  for (const [n, existing] of slots) planReplica(context, n, existing);
+  const excess = ranked.slice(count).sort((a, b) => b.replica - a.replica);
   for (const replica of excess) planRemoval(builder, replica, `scaled down ${byNumber.size} → ${count}`);
+}
+
+/** Replicas of the current definition first, running ones first, then by number. */
+function slotPreference(fingerprint: string): (a: ObservedReplica, b: ObservedReplica) => number {
+  const score = (r: ObservedReplica): number => (r.fingerprint === fingerprint ? 2 : 0) + (r.state === 'running' ? 1 : 0);
+  return (a, b) => score(b) - score(a) || a.replica - b.replica;
+}
+
+/** The `count` lowest positive numbers not in `used`. */
+export function freeNumbers(used: ReadonlySet<number>, count: number): number[] {
+  const out: number[] = [];
+  for (let n = 1; out.length < count; n += 1) if (!used.has(n)) out.push(n);
+  return out;
 }
 
 function planReplica(context: ServiceContext, n: number, existing: ObservedReplica | undefined): void {
@@ -156,7 +177,14 @@ export function instanceSpec(context: { desired: Desired; service: Service }, re
     projectDir: stack.projectDir,
     service: context.service,
     replica,
-    env: { BERTH_PROJECT: stack.name, BERTH_SERVICE: context.service.name, BERTH_REPLICA: String(replica) },
+    env: replicaEnv(stack.name, context.service.name, replica, context.desired.releases?.[context.service.name]),
+  };
+}
+
+/** What berth adds to every replica's environment, so an app (and a test) can tell which release served it. */
+export function replicaEnv(project: string, service: string, replica: number, release: string | undefined): Record<string, string> {
+  return {
+    BERTH_PROJECT: project, BERTH_SERVICE: service, BERTH_REPLICA: String(replica), ...(release === undefined ? {} : { BERTH_RELEASE: release }),
   };
 }
 

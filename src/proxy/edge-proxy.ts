@@ -4,7 +4,7 @@ import { BerthError, type Warning } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Stack } from '../model/stack.js';
 import type { Endpoint } from '../runtime/runtime.js';
-import type { ProxyObserver } from './forward/proxy-context.js';
+import type { ProxyObserver, RequestRecord } from './forward/proxy-context.js';
 import { InProcessListeners } from './listeners/in-process-listeners.js';
 import type { ProxyListeners } from './listeners/proxy-listeners.js';
 import { WorkerListeners } from './listeners/worker-listeners.js';
@@ -16,14 +16,26 @@ import { fanOut } from './observability/observers.js';
 import type { Route } from './routing/route.js';
 import { routesFromStack } from './routing/routes-from-stack.js';
 import { ServingConfig, splitPoolKey } from './serving-config.js';
+import type { EndpointSpec } from './upstream/endpoint.js';
+import { RecordListeners } from './observability/record-listeners.js';
 import { EdgeTls, type TlsSettings } from './tls/edge-tls.js';
 
-/** A replica as the proxy needs it: which service, whether it may take traffic, and its addresses. */
+/**
+ * A replica as the proxy needs it: which service, whether it may take traffic, its addresses, and its share of
+ * the traffic. A replica that is not ready gets nothing, whatever its weight.
+ */
 export interface ProxyReplica {
   readonly service: string;
   /** Running and, when it has a health probe, healthy. */
   readonly ready: boolean;
   readonly endpoints: Readonly<Record<number, Endpoint>>;
+  /** Relative share of new requests (canary steps); default 1, 0 = none. A finite number ≥ 0. */
+  readonly weight?: number;
+  /**
+   * Kept warm as a fallback (the old release during a deploy's watch window): it gets requests only when no other
+   * replica can take them, and the retries of idempotent requests another replica answered with a 5xx.
+   */
+  readonly standby?: boolean;
 }
 
 /** A note from applyStack: a route berth ignored or only partly supports, or a TLS problem for a host. */
@@ -72,8 +84,11 @@ export class EdgeProxy {
   /** HTTPS listeners closed because a stack dropped TLS, still finishing their requests; close() waits for them. */
   private readonly draining = new Set<Promise<void>>();
   private readonly metrics = new ProxyMetrics({ upstreams: () => poolHealth(this.serving.pools.values()), processMetrics: true });
+  private readonly recordListeners: RecordListeners;
 
-  constructor(private readonly options: EdgeProxyOptions) {}
+  constructor(private readonly options: EdgeProxyOptions) {
+    this.recordListeners = new RecordListeners(options.log.child({ component: 'proxy-records' }));
+  }
 
   /** Whether a stack needs the proxy at all. */
   static wanted(stack: Stack): boolean {
@@ -103,7 +118,7 @@ export class EdgeProxy {
   async start(): Promise<void> {
     this.accessLog = createWriteStream(this.options.accessLogFile, { flags: 'a', mode: 0o600 });
     this.accessSink = new BatchedSink(this.accessLog);
-    const observer: ProxyObserver = fanOut([this.metrics, new AccessLog(this.accessSink)]);
+    const observer: ProxyObserver = fanOut([this.metrics, new AccessLog(this.accessSink), this.recordListeners]);
     const workers = this.options.workers ?? 1;
     const listeners: ProxyListeners = workers > 1
       ? new WorkerListeners({
@@ -216,18 +231,50 @@ export class EdgeProxy {
     return this.httpsPort || this.options.httpsPort || 443;
   }
 
-  /** Feeds the pools with the replicas that may take traffic (called whenever the supervisor reports a change). */
+  /**
+   * Feeds the pools with the replicas that may take traffic, with their weights and standby flags (called whenever
+   * the supervisor reports a change, and by deploys to shift traffic). Each pool's endpoint list is replaced in
+   * one assignment: a request sees the old list or the new one, never a mix; requests in flight to a replica that
+   * left finish there (see `inFlight`). Throws a RangeError, changing nothing, on a negative or non-finite weight.
+   */
   updateReplicas(replicas: readonly ProxyReplica[]): void {
-    for (const [key, pool] of this.serving.pools) {
-      const [service, port] = splitPoolKey(key);
-      const endpoints = replicas
-        .filter((r) => r.service === service && r.ready)
-        .map((r) => r.endpoints[port])
-        .filter((e): e is Endpoint => e !== undefined)
-        .map((e) => ({ host: e.host, port: e.port }));
-      pool.update(endpoints);
+    for (const r of replicas) {
+      const weight = r.weight ?? 1;
+      if (!Number.isFinite(weight) || weight < 0) throw new RangeError(`replica of ${r.service}: weight must be a finite number ≥ 0, got ${weight}`);
     }
+    const lists = new Map<string, EndpointSpec[]>();
+    for (const key of this.serving.pools.keys()) {
+      const [service, port] = splitPoolKey(key);
+      const specs: EndpointSpec[] = [];
+      for (const r of replicas) {
+        const e: Endpoint | undefined = r.service === service && r.ready ? r.endpoints[port] : undefined;
+        if (e === undefined) continue;
+        const weight = r.weight ?? 1;
+        specs.push(r.standby === true ? { host: e.host, port: e.port, weight, standby: true } : { host: e.host, port: e.port, weight });
+      }
+      lists.set(key, specs);
+    }
+    for (const [key, specs] of lists) this.serving.setEndpoints(key, specs);
     this.listeners?.endpointsChanged(this.serving.pools);
+  }
+
+  /**
+   * Calls `listener` with the record of every finished request, whichever process served it (records of worker
+   * processes arrive in batches, up to ~100 ms late). A listener that throws is logged and kept. Returns the
+   * function that unsubscribes it. Costs nothing per request while nobody listens.
+   */
+  onRecord(listener: (record: RequestRecord) => void): () => void {
+    return this.recordListeners.add(listener);
+  }
+
+  /**
+   * How many requests and open tunnels (WebSocket) are in flight to these `host:port` upstreams right now, in
+   * this process and every proxy worker (a worker that does not answer within a second counts as 0, logged).
+   * Requests that started before their replica was taken out of the pools count until they end, so a deploy
+   * polls this after `updateReplicas` to drain old replicas before stopping them. 0 before start and after close.
+   */
+  async inFlight(upstreams: readonly string[]): Promise<number> {
+    return (await this.listeners?.inFlight(upstreams)) ?? 0;
   }
 
   /** Stops the listeners and ACME. A stack being applied finishes first (whatever it opened is closed too). */

@@ -13,6 +13,7 @@ import type { Route } from './routing/route.js';
 import { RouteTable } from './routing/route-table.js';
 import { Router } from './routing/router.js';
 import type { EndpointSpec } from './upstream/endpoint.js';
+import { InFlight } from './upstream/in-flight.js';
 import { UpstreamPool } from './upstream/pool.js';
 
 /** A configuration built and checked, not yet serving: `commit()` swaps it in. */
@@ -30,6 +31,8 @@ export class ServingConfig {
   private chains = new Map<string, Middleware | undefined>();
   private readonly rateLimits = new RateLimitStates();
   private limits = new Map<string, { readonly state: RateLimitState; readonly shape: BucketShape }>();
+  /** Endpoints with requests in flight, over every pool this config ever built (dropped ones too). */
+  private readonly busy = new InFlight();
 
   /** `remoteTokens`: rate limits are decided by another process (proxy workers ask the edge proxy). */
   constructor(private readonly remoteTokens?: RemoteTokens) {}
@@ -57,7 +60,7 @@ export class ServingConfig {
     const pools = new Map<string, UpstreamPool>();
     for (const route of routes) {
       const key = poolKey(route.service, route.targetPort);
-      pools.set(key, pools.get(key) ?? this.poolMap.get(key) ?? new UpstreamPool({ name: route.service }));
+      pools.set(key, pools.get(key) ?? this.poolMap.get(key) ?? new UpstreamPool({ name: route.service, inFlight: this.busy }));
     }
     return {
       routes,
@@ -75,6 +78,14 @@ export class ServingConfig {
   /** The pools, by `poolKey`. */
   get pools(): ReadonlyMap<string, UpstreamPool> {
     return this.poolMap;
+  }
+
+  /**
+   * Requests and tunnels this process has in flight to these `host:port` upstreams, including those that
+   * started before their endpoint (or pool) was dropped.
+   */
+  inFlight(upstreams: readonly string[]): number {
+    return this.busy.count(upstreams);
   }
 
   /** Replaces the endpoints of the pool of `key` (unknown keys are ignored). */

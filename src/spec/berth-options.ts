@@ -1,5 +1,6 @@
 import { Ajv, type SchemaObject, type ValidateFunction } from 'ajv';
 import type { BerthHealth, BerthHealthCheck, BerthRoute, BerthServiceOptions, BerthStackOptions } from '../model/berth-options.js';
+import { DEPLOY_FIELD } from './berth-deploy.js';
 import { MIDDLEWARES_FIELD } from './berth-middlewares.js';
 import { TLS_FIELD } from './berth-tls.js';
 import { readDuration } from './duration.js';
@@ -139,6 +140,7 @@ const SERVICE_FIELDS: Fields<BerthServiceOptions> = {
     parse: (raw, ctx, path) => (raw === undefined || raw === null ? undefined : toHealth(raw as RawHealth, ctx, path)),
   },
   middlewares: MIDDLEWARES_FIELD,
+  deploy: DEPLOY_FIELD,
 };
 
 type RawNumber = number | string;

@@ -25,6 +25,8 @@ export interface ReplicaView {
   readonly exit?: ExitInfo;
   /** When the status last changed (ms since the epoch, the supervisor's clock). */
   readonly since: number;
+  /** The release the replica was created for (its BERTH_RELEASE); absent for replicas from before releases. */
+  readonly release?: string;
 }
 
 /** `restarting (crash loop: 5 exits in 30s)`, `failed (gave up after 3 restarts)`, `exited (1)`, `running`. */
@@ -103,6 +105,7 @@ export class ReplicaRecord {
       restarts: this.memory.restarts,
       ...(this.lastExit === undefined ? {} : { exit: this.lastExit }),
       since: this.since,
+      ...(this.spec.env.BERTH_RELEASE === undefined ? {} : { release: this.spec.env.BERTH_RELEASE }),
     };
   }
 }

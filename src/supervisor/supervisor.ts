@@ -53,6 +53,8 @@ export interface UpOptions extends OperationOptions {
   readonly wait: boolean;
   /** `service#n` replicas the user had stopped before berth restarted: `unless-stopped` ones stay stopped. */
   readonly stoppedByUser?: readonly string[];
+  /** The release of each service (BERTH_RELEASE of the replicas this `up` creates). */
+  readonly releases?: Readonly<Record<string, string>>;
 }
 
 export interface DownOptions extends OperationOptions {
@@ -97,7 +99,7 @@ export class Supervisor {
   up(stack: Stack, options: UpOptions): Promise<UpResult> {
     return this.#exclusive(options, false, async (signal) => {
       const services = nonEmpty(options.services);
-      const plan = reconcile({ stack, services, scale: options.scale, stoppedByUser: options.stoppedByUser }, await this.#observe(stack, signal));
+      const plan = reconcile({ stack, services, scale: options.scale, stoppedByUser: options.stoppedByUser, releases: options.releases }, await this.#observe(stack, signal));
       this.#stack = stack;
       const keepStopped = new Set(options.stoppedByUser ?? []);
       const desiredCount = (name: string): number => options.scale?.[name] ?? stack.services[name]?.replicas ?? 0;
@@ -107,6 +109,35 @@ export class Supervisor {
       const notReady = options.wait ? await waitReady(targets, this.#store, { timeoutMs: this.#timeouts.waitMs, settleMs: this.#timeouts.settleMs, clock: this.#clock, signal }) : [];
       return this.#result(outcomes, notReady);
     });
+  }
+
+  /**
+   * Runs a plan built outside (a deploy's steps, src/plan/deploy-plans.ts) as one operation, with `stack` as the
+   * stack from now on. Resolves like `up` without waiting: failures of steps, with their reasons and log tails.
+   */
+  apply(stack: Stack, plan: Plan, options: OperationOptions = {}): Promise<UpResult> {
+    return this.#exclusive(options, false, async (signal) => {
+      this.#stack = stack;
+      const desiredCount = (name: string): number => Math.max(this.#store.ofService(name).length, stack.services[name]?.replicas ?? 0);
+      const outcomes = await this.#execute(plan, this.#context({ stack, signal, desiredCount, keepStopped: new Set(), stopsByUser: false }));
+      return this.#result(outcomes, []);
+    });
+  }
+
+  /**
+   * Waits (outside the operation queue) until these replicas of `service` are ready — healthy, or running for the
+   * settle time without a healthcheck, or completed with exit 0 for a job — or one fails, or the deadline passes.
+   */
+  async waitReady(service: string, replicas: readonly number[], options: { readonly timeoutMs: number; readonly signal?: AbortSignal }): Promise<UpResult> {
+    const wanted = new Set(replicas);
+    const records = this.#store.ofService(service).filter((r) => wanted.has(r.replica));
+    const failures = await waitReady(records, this.#store, { timeoutMs: options.timeoutMs, settleMs: this.#timeouts.settleMs, clock: this.#clock, ...(options.signal ? { signal: options.signal } : {}) });
+    return this.#result([], failures);
+  }
+
+  /** Every replica the supervisor knows, as reconcile() and the deploy plans see them. */
+  observed(): ObservedState {
+    return this.#store.observed();
   }
 
   down(options: DownOptions = {}): Promise<void> {

@@ -20,7 +20,7 @@ export function psCommand(): Command {
     if (flags.format === 'json') return void process.stdout.write(`${JSON.stringify(replicas, null, 2)}\n`);
     if (flags.quiet) return void process.stdout.write(replicas.map((r) => `${r.service}-${r.replica}\n`).join(''));
     if (!client) process.stderr.write(`stack ${context.stack.name} is not running (start it with \`berth up -d\`)\n`);
-    process.stdout.write(renderTable(['NAME', 'STATUS', 'HEALTH', 'PID', 'PORTS', 'RESTARTS'], replicas.map(psRow)));
+    process.stdout.write(renderTable(['NAME', 'STATUS', 'HEALTH', 'RELEASE', 'PID', 'PORTS', 'RESTARTS'], replicas.map(psRow)));
     if (answer?.proxy) process.stdout.write(`\n${proxyLine(answer.proxy)}\n`);
   });
 }
@@ -38,5 +38,5 @@ export function psRow(r: ReplicaView): string[] {
   const ports = Object.entries(r.endpoints ?? {}).map(([target, e]) => `${e.host}:${e.port}->${target}`).join(', ');
   const down = r.status === 'exited' || r.status === 'stopped' || r.status === 'failed' || r.status === 'restarting';
   const exit = down && r.exit && r.exit.code !== null ? ` (${r.exit.code})` : '';
-  return [`${r.service}-${r.replica}`, `${r.status}${exit}${r.detail ? ` — ${r.detail}` : ''}`, r.health ?? '', r.pid ? String(r.pid) : '', ports, String(r.restarts)];
+  return [`${r.service}-${r.replica}`, `${r.status}${exit}${r.detail ? ` — ${r.detail}` : ''}`, r.health ?? '', r.release ?? '', r.pid ? String(r.pid) : '', ports, String(r.restarts)];
 }

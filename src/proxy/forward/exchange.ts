@@ -233,18 +233,19 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
       return;
     }
     const status = head.status;
-    if (isRetryableStatus(status)) {
-      this.pool.reportFailure(ep);
+    const retryable = isRetryableStatus(status);
+    // Passive health counts what nginx counts (502/503/504), not a 500: that is the app's answer, not an outage.
+    if (retryable) this.pool.reportFailure(ep);
+    else this.pool.reportSuccess(ep);
+    if (retryable || (status >= 500 && status <= 599 && !ep.standby && this.pool.hasStandby)) {
       this.lastStatus = status;
-      // Only discard this answer when another endpoint will really be tried; otherwise it is the best one.
-      const next = this.retryAllowed('status') ? this.pool.pick(this.tried) : undefined;
+      const next = this.nextAfterStatus(ep, retryable);
       if (next !== undefined) {
+        this.ctx.failedTry(ep.key, status);
         this.endTry(false);
         this.attempt(next);
         return;
       }
-    } else {
-      this.pool.reportSuccess(ep);
     }
     this.phase = 'responding';
     this.upstreamFraming = framing.kind;
@@ -308,6 +309,18 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
     this.conn.uncork();
   }
 
+  /**
+   * Where to repeat a request whose answer was a 5xx, or undefined when that answer is the best one: another
+   * endpoint will only be tried when the policy allows it. While a pool has standby endpoints (the old release in
+   * a deploy's watch window), any 5xx of another endpoint is retried on a standby one; without one, only
+   * 502/503/504 are retried, on any endpoint not tried yet.
+   */
+  private nextAfterStatus(ep: Endpoint, retryable: boolean): Endpoint | undefined {
+    if (!this.retryAllowed('status')) return undefined;
+    const standby = !ep.standby && this.pool.hasStandby ? this.pool.pickStandby(this.tried) : undefined;
+    return standby ?? (retryable ? this.pool.pick(this.tried) : undefined);
+  }
+
   private forwardBody(chunk: Buffer): void {
     let more = true;
     switch (this.upstreamFraming) {
@@ -331,7 +344,7 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
           ? scanner.scan(chunk, 0, chunk.length, this.writeDecoded)
           : scanner.scan(chunk, 0, chunk.length);
         if (at === -2) {
-          this.cut();
+          this.cut(true);
           return;
         }
         const end = at >= 0 ? at : chunk.length;
@@ -413,7 +426,7 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
       if (this.upstreamFraming === 'close') {
         this.reusable = false;
         this.complete();
-      } else this.cut();
+      } else this.cut(true);
       return;
     }
     this.tryFailed(up);
@@ -436,7 +449,10 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
       }
       this.tried.push(ep);
     }
-    if (!staleSocket) this.pool.reportFailure(ep);
+    if (!staleSocket) {
+      this.pool.reportFailure(ep);
+      this.ctx.failedTry(ep.key, 0);
+    }
     this.lastStatus = failure === 'timeout' || (failure === 'connect' && this.pendingFailure === 'connect') ? 504 : 502;
     this.endTry(false);
     if (this.retryAllowed(failure)) this.attempt(undefined);
@@ -483,7 +499,7 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
       return;
     }
     if (up.connected && t.idleMs > 0 && now - this.lastUpActivity >= t.idleMs) {
-      if (this.phase === 'responding') this.cut();
+      if (this.phase === 'responding') this.cut(true);
       else this.timeoutTry('timeout');
     }
   }
@@ -497,9 +513,10 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
 
   private totalTimeout(): void {
     if (this.phase === 'responding') {
-      this.cut();
+      this.cut(true);
       return;
     }
+    if (this.endpoint !== undefined) this.ctx.failedTry(this.endpoint.key, 0);
     this.fail(504);
   }
 
@@ -507,14 +524,18 @@ export class Exchange implements UpstreamUser, BodySink, ConnectionUser {
   private abort(status: number): void {
     if (this.phase === 'done') return;
     if (this.phase === 'responding') {
-      this.cut();
+      this.cut(false);
       return;
     }
     this.fail(status, true);
   }
 
-  /** Headers are out and the response cannot complete: the client must see it cut, not completed. */
-  private cut(): void {
+  /**
+   * Headers are out and the response cannot complete: the client must see it cut, not completed. `byUpstream`:
+   * the upstream's answer broke (not the client's request), so the try counts as failed.
+   */
+  private cut(byUpstream: boolean): void {
+    if (byUpstream && this.endpoint !== undefined) this.ctx.failedTry(this.endpoint.key, 0);
     this.compressor?.destroy();
     this.compressor = undefined;
     this.phase = 'done';

@@ -66,6 +66,8 @@ export class ProxyContext {
   /** Upstream `host:port` of the last try; undefined when no upstream was tried. */
   upstream: string | undefined = undefined;
   tries = 0;
+  /** The tries whose answer the client did not get, in order; undefined while there is none (the usual case). */
+  failures: FailedTry[] | undefined = undefined;
   /** Request body bytes read from the client. */
   bytesIn = 0;
   /** Response body bytes received from the upstream and written to the client. */
@@ -98,6 +100,22 @@ export class ProxyContext {
   onResponseHeaders(hook: ResponseHeadersHook): void {
     (this.responseHooks ??= []).push(hook);
   }
+
+  /** Notes a try given up: `status` is the upstream's answer that was discarded, 0 when there was none. */
+  failedTry(upstream: string, status: number): void {
+    (this.failures ??= []).push({ upstream, status });
+  }
+}
+
+/**
+ * One try whose answer the client did not get: the upstream's status (a 5xx retried on another endpoint), or 0
+ * when there was no (complete) answer — connect error, reset, timeout, malformed answer, or a response the
+ * upstream cut short. Tries ended because of the client (it left, its body was too large or malformed) and a
+ * repeat of a request on a fresh connection after a stale keep-alive one are not failures of the upstream.
+ */
+export interface FailedTry {
+  readonly upstream: string;
+  readonly status: number;
 }
 
 /** Mutates `headers` in place; `status` is the upstream's. */
@@ -117,6 +135,8 @@ export interface RequestRecord {
   readonly durationMs: number;
   readonly upstream: string | undefined;
   readonly tries: number;
+  /** The tries given up before the answer the client got (or did not get); absent when there was none. */
+  readonly failures?: readonly FailedTry[];
   readonly bytesIn: number;
   readonly bytesOut: number;
   readonly clientIp: string;

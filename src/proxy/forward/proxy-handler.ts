@@ -16,10 +16,12 @@ import type { IncomingRequest } from './incoming-request.js';
 import type { OutgoingResponse } from './outgoing-response.js';
 import {
   ProxyContext,
+  type FailedTry,
   type Middleware,
   type ProxyObserver,
   type ProxyRequest,
   type ProxyResponse,
+  type RequestRecord,
   type ResolvedRoute,
   type ResolveRoute,
 } from './proxy-context.js';
@@ -204,7 +206,7 @@ export class ProxyHandler implements ConnectionHandler {
     const ctx = this.contexts.get(res);
     if (ctx === undefined || this.observer === undefined) return;
     this.contexts.delete(res);
-    this.observer.onRequestDone({
+    const record: RequestRecord = {
       requestId: ctx.requestId,
       method: req.method,
       host: req.host ?? '',
@@ -218,7 +220,8 @@ export class ProxyHandler implements ConnectionHandler {
       bytesIn: ctx.bytesIn,
       bytesOut: ctx.bytesOut,
       clientIp: ctx.clientIp,
-    });
+    };
+    this.observer.onRequestDone(withFailures(record, ctx.failures));
   }
 
   private forward(ctx: ProxyContext, conn: ClientConnection, upgrade: boolean, onDone: (() => void) | undefined): void {
@@ -240,10 +243,10 @@ export class ProxyHandler implements ConnectionHandler {
       info: { clientIp: ctx.clientIp, proto: this.config.proto, requestId: ctx.requestId },
       timeouts: this.timeouts,
       retry: this.config.retry,
-      onClose: (status, upstream, tries) => {
+      onClose: (status, upstream, tries, failures) => {
         this.tunnels.delete(socket);
         onDone?.();
-        this.observer?.onRequestDone({
+        this.observer?.onRequestDone(withFailures({
           requestId: ctx.requestId,
           method: req.method,
           host: req.host ?? '',
@@ -256,7 +259,7 @@ export class ProxyHandler implements ConnectionHandler {
           bytesIn: socket.bytesRead,
           bytesOut: socket.bytesWritten,
           clientIp: ctx.clientIp,
-        });
+        }, failures));
       },
     });
   }
@@ -275,6 +278,11 @@ export class ProxyHandler implements ConnectionHandler {
       if (!ctx.res.writableEnded) sendErrorResponse(ctx.res, 500, ctx.requestId);
     });
   }
+}
+
+/** The record with its failed tries; the usual record, without any, stays as it is (no `failures` key). */
+function withFailures(record: RequestRecord, failures: readonly FailedTry[] | undefined): RequestRecord {
+  return failures === undefined || failures.length === 0 ? record : { ...record, failures };
 }
 
 /** RFC 9112 §3.2: HTTP/1.1 requires exactly one Host header. */

@@ -17,7 +17,8 @@ export const DEFAULT_RETRY: RetryOptions = { maxTries: 3, budgetMs: 10_000 };
  * - `connect`: no connection (refused, unreachable, connect timeout): nothing reached the upstream.
  * - `reset`: the connection died after the request was (partly) sent, before a response.
  * - `timeout`: no response headers in time.
- * - `status`: the upstream answered 502, 503 or 504.
+ * - `status`: the upstream answered 502, 503 or 504 — or any 5xx, when the pool has standby endpoints to retry
+ *   it on (a deploy's watch window; see `UpstreamPool.pickStandby`).
  */
 export type TryFailure = 'connect' | 'reset' | 'timeout' | 'status';
 

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { InFlight } from '../upstream/in-flight.js';
 import type { RequestRecord } from './proxy-context.js';
 import { deadPort, okUpstream, pool, sendRaw, startProxy, waitFor } from './test-upstream.js';
 
@@ -110,6 +111,27 @@ describe('WebSocket upgrade passthrough', () => {
     socket.destroy();
     await waitFor(() => records.length === 1);
     expect(records[0]).toMatchObject({ status: 101, tries: 2, upstream: `127.0.0.1:${ws.port}` });
+  });
+
+  it('counts an open tunnel as in flight on its endpoint until it closes, and records the try that failed first', async () => {
+    const ws = await wsEchoServer();
+    const dead = await deadPort();
+    const inFlight = new InFlight();
+    const records: RequestRecord[] = [];
+    const p = pool([{ host: '127.0.0.1', port: dead }, { host: '127.0.0.1', port: ws.port }], { inFlight });
+    const proxy = await startProxy(p, { observer: { onRequestDone: (r) => records.push(r) } });
+    cleanups.push(() => proxy.close());
+    const wsKey = `127.0.0.1:${ws.port}`;
+    const { socket } = await wsConnect(proxy.port, randomBytes(16).toString('base64'));
+    expect(inFlight.count([wsKey])).toBe(1);
+    expect(inFlight.count([`127.0.0.1:${dead}`])).toBe(0);
+    // Taken out of the pool (a deploy switched away from it): the open tunnel still counts.
+    p.update([]);
+    expect(inFlight.count([wsKey])).toBe(1);
+    socket.destroy();
+    await waitFor(() => inFlight.count([wsKey]) === 0, 5_000, 'the tunnel to be released');
+    await waitFor(() => records.length === 1);
+    expect(records[0]).toMatchObject({ status: 101, upstream: wsKey, failures: [{ upstream: `127.0.0.1:${dead}`, status: 0 }] });
   });
 
   it('passes a refused upgrade through and closes', async () => {

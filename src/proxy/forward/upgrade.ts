@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import type { Endpoint } from '../upstream/endpoint.js';
 import { writeRawError } from './error-response.js';
 import { upstreamRequestHeaders, type ForwardedInfo } from './headers.js';
-import type { ProxyRequest, ResolvedRoute } from './proxy-context.js';
+import type { FailedTry, ProxyRequest, ResolvedRoute } from './proxy-context.js';
 import { mayRetry, type RetryOptions } from './retry-policy.js';
 import type { ProxyTimeouts } from './timeouts.js';
 
@@ -20,8 +20,11 @@ export interface UpgradeOptions {
   readonly info: ForwardedInfo;
   readonly timeouts: ProxyTimeouts;
   readonly retry: RetryOptions;
-  /** Called once when the client socket closes: the status it got, the endpoint, the number of tries. */
-  readonly onClose: (status: number, upstream: string | undefined, tries: number) => void;
+  /**
+   * Called once when the client socket closes: the status it got, the endpoint, the number of tries, and the
+   * tries given up (status 0: no answer), undefined when none was.
+   */
+  readonly onClose: (status: number, upstream: string | undefined, tries: number, failures: readonly FailedTry[] | undefined) => void;
 }
 
 const DROP_ON_101: ReadonlySet<string> = new Set(['keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer']);
@@ -40,13 +43,21 @@ export function forwardUpgrade(options: UpgradeOptions): void {
   let settled = false;
   let upSocket: Socket | undefined;
   let pending: http.ClientRequest | undefined;
+  let failures: FailedTry[] | undefined;
+  // The endpoint of the try in flight, then of the open tunnel: it counts as in flight until the tunnel closes.
+  let held: Endpoint | undefined;
+  const release = (): void => {
+    if (held !== undefined) route.pool.release(held);
+    held = undefined;
+  };
 
   socket.setTimeout(0);
   socket.on('error', () => socket.destroy());
   socket.once('close', () => {
     pending?.destroy();
     upSocket?.destroy();
-    options.onClose(status === 0 ? 499 : status, upstream, tried.length);
+    release();
+    options.onClose(status === 0 ? 499 : status, upstream, tried.length, failures);
   });
 
   const refuse = (code: number): void => {
@@ -65,6 +76,8 @@ export function forwardUpgrade(options: UpgradeOptions): void {
     }
     tried.push(ep);
     upstream = ep.key;
+    route.pool.acquire(ep);
+    held = ep;
     let connected = false;
     let timer: NodeJS.Timeout | undefined;
     let done = false;
@@ -82,6 +95,8 @@ export function forwardUpgrade(options: UpgradeOptions): void {
       done = true;
       if (timer !== undefined) clearTimeout(timer);
       route.pool.reportFailure(ep);
+      (failures ??= []).push({ upstream: ep.key, status: 0 });
+      release();
       preq.destroy();
       const elapsedMs = performance.now() - startHr;
       if (!connected && mayRetry('connect', { method: 'GET', bodyStarted: false, tries: tried.length, elapsedMs }, retry)) {

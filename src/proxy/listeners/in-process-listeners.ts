@@ -76,6 +76,10 @@ export class InProcessListeners implements ProxyListeners {
     // The pools are the ones the handlers use.
   }
 
+  inFlight(upstreams: readonly string[]): Promise<number> {
+    return Promise.resolve(this.serving.inFlight(upstreams));
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.http?.close(), this.closeHttps()]);
     this.http = undefined;

@@ -23,6 +23,11 @@ export interface ProxyListeners {
   configured(routes: readonly Route[], httpsPort: number): void;
   /** Endpoints of these pools changed. */
   endpointsChanged(pools: ReadonlyMap<string, UpstreamPool>): void;
+  /**
+   * Requests and tunnels in flight to these `host:port` upstreams in every process serving connections, counted
+   * after the endpoint changes already announced took effect there.
+   */
+  inFlight(upstreams: readonly string[]): Promise<number>;
   /** Stops everything; requests in flight get a grace period. */
   close(): Promise<void>;
 }

@@ -97,9 +97,15 @@ export class WorkerListeners implements ProxyListeners {
       type: 'endpoints',
       pools: [...pools].map(([key, pool]) => [
         key,
-        pool.endpoints().filter((e) => e.healthy).map((e) => ({ host: e.host, port: e.port, weight: e.weight })),
+        pool.endpoints().filter((e) => e.healthy).map((e) => (e.standby
+          ? { host: e.host, port: e.port, weight: e.weight, standby: true }
+          : { host: e.host, port: e.port, weight: e.weight })),
       ] as const),
     });
+  }
+
+  inFlight(upstreams: readonly string[]): Promise<number> {
+    return this.workers.inFlight(upstreams);
   }
 
   close(): Promise<void> {

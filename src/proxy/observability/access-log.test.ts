@@ -98,4 +98,17 @@ describe('access log', () => {
         + '"status":502,"duration_ms":1.235,"tries":3,"bytes_in":0,"bytes_out":10}',
     );
   });
+
+  it('writes the failed tries after tries when a record has them', () => {
+    const record: RequestRecord = {
+      requestId: 'r2', clientIp: '::1', method: 'GET', host: 'h', path: '/', route: 'web#0', status: 200,
+      durationMs: 2, upstream: '10.0.0.1:80', tries: 3, bytesIn: 0, bytesOut: 2,
+      failures: [{ upstream: '10.0.0.2:80', status: 500 }, { upstream: '10.0.0.3:80', status: 0 }],
+    };
+    expect(formatAccessLine(record, Date.UTC(2026, 0, 1))).toBe(
+      '{"time":"2026-01-01T00:00:00.000Z","request_id":"r2","client_ip":"::1","method":"GET","host":"h","path":"/",'
+        + '"status":200,"duration_ms":2,"route":"web#0","upstream":"10.0.0.1:80","tries":3,'
+        + '"failures":[{"upstream":"10.0.0.2:80","status":500},{"upstream":"10.0.0.3:80","status":0}],"bytes_in":0,"bytes_out":2}',
+    );
+  });
 });

@@ -7,8 +7,9 @@ export interface LineSink {
 
 /**
  * The access log: one JSON object per line per request, keys in a fixed order — time (when the request finished),
- * request_id, client_ip, method, host, path, status, duration_ms (3 decimals), route, upstream, tries, bytes_in,
- * bytes_out (body bytes). Keys without a value (no route, no upstream) are left out. Query strings are never
+ * request_id, client_ip, method, host, path, status, duration_ms (3 decimals), route, upstream, tries, failures
+ * (the tries given up, `[{upstream, status}]`, status 0 = no answer), bytes_in, bytes_out (body bytes). Keys
+ * without a value (no route, no upstream, no failed try) are left out. Query strings are never
  * logged: they carry tokens. Status 499 means the client left before any answer. Writing is the sink's business
  * (buffering, rotation); a sink that throws loses the line, never the request.
  */
@@ -42,6 +43,7 @@ export function formatAccessLine(record: RequestRecord, finishedAt: number): str
     route: record.route,
     upstream: record.upstream,
     tries: record.tries,
+    failures: record.failures,
     bytes_in: record.bytesIn,
     bytes_out: record.bytesOut,
   });

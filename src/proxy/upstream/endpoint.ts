@@ -4,18 +4,25 @@
  */
 import type { PassiveHealthState } from './passive-health.js';
 
-/** An upstream address as the runtime reports it. `weight` defaults to 1; 0 sends it no new requests. */
+/**
+ * An upstream address as the runtime reports it. `weight` defaults to 1; 0 sends it no new requests. A `standby`
+ * endpoint (the old release kept warm during a deploy's watch window) only gets requests no other endpoint can
+ * take, and the retries of 5xx answers from the others.
+ */
 export interface EndpointSpec {
   readonly host: string;
   readonly port: number;
   readonly weight?: number;
+  readonly standby?: boolean;
 }
 
 export class Endpoint implements PassiveHealthState {
   /** `host:port`, the identity across pool updates and the `upstream` field of access-log records. */
   readonly key: string;
   weight: number;
-  /** Requests in flight (least-conn). */
+  /** Only a fallback (see `EndpointSpec.standby`); set by pool updates. */
+  standby = false;
+  /** Requests and tunnels in flight (least-conn, draining). */
   active = 0;
   /** Set from outside by active health checks; an unhealthy endpoint gets no requests. */
   healthy = true;

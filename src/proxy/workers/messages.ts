@@ -31,7 +31,9 @@ export type ToWorker =
   /** Finish in-flight requests (up to `graceMs`), then exit. */
   | { readonly type: 'drain'; readonly graceMs: number }
   /** The answer to `take-token` number `id` (undefined: the primary has no limit for the route; decide locally). */
-  | { readonly type: 'token'; readonly id: number; readonly decision: TokenDecision | undefined };
+  | { readonly type: 'token'; readonly id: number; readonly decision: TokenDecision | undefined }
+  /** Asks how many requests and tunnels the worker has in flight to these `host:port` upstreams. */
+  | { readonly type: 'in-flight'; readonly id: number; readonly upstreams: readonly string[] };
 
 export type FromWorker =
   | { readonly type: 'ready' }
@@ -41,4 +43,6 @@ export type FromWorker =
   /** The last message of a worker that drained. */
   | { readonly type: 'drained' }
   /** Asks for a rate-limit token of a route for a client key: the primary holds every worker's buckets. */
-  | { readonly type: 'take-token'; readonly id: number; readonly routeId: string; readonly key: string };
+  | { readonly type: 'take-token'; readonly id: number; readonly routeId: string; readonly key: string }
+  /** The answer to `in-flight` query number `id`. */
+  | { readonly type: 'in-flight'; readonly id: number; readonly count: number };

@@ -74,6 +74,9 @@ export class ProxyWorker implements ProxyObserver {
         this.pendingTokens.get(message.id)?.(message.decision);
         this.pendingTokens.delete(message.id);
         return;
+      case 'in-flight':
+        this.send({ type: 'in-flight', id: message.id, count: this.config.inFlight(message.upstreams) });
+        return;
     }
   }
 

@@ -25,11 +25,13 @@ export interface ProxyWorkersOptions {
 }
 
 type Listener = 'http' | 'https';
-type ConfigType = Exclude<ToWorker['type'], 'connection' | 'drain'>;
+type ConfigType = Exclude<ToWorker['type'], 'connection' | 'drain' | 'token' | 'in-flight'>;
 
 /** Replayed in this order to a new worker: routes create the pools that endpoints fill. */
 const REPLAY_ORDER: readonly ConfigType[] = ['settings', 'routes', 'endpoints', 'certificates', 'challenges'];
 const START_DEADLINE_MS = 15_000;
+/** How long `inFlight` waits for each worker's answer; a worker that does not answer in time counts as 0. */
+const IN_FLIGHT_WAIT_MS = 1_000;
 
 interface Slot {
   child: ChildProcess | undefined;
@@ -45,6 +47,8 @@ export class ProxyWorkers {
   private readonly servers = new Map<Listener, net.Server>();
   private closing = false;
   private turn = 0;
+  private nextQueryId = 1;
+  private readonly pendingInFlight = new Map<number, (count: number) => void>();
 
   constructor(private readonly options: ProxyWorkersOptions) {
     if (!Number.isSafeInteger(options.count) || options.count < 1) throw new RangeError('worker count must be ≥ 1');
@@ -65,8 +69,39 @@ export class ProxyWorkers {
     await Promise.all(this.slots.map((slot) => slot.started));
   }
 
+  /**
+   * Requests and tunnels the workers have in flight to these `host:port` upstreams, summed. Messages to a worker
+   * are ordered: configuration sent before this call is in effect when it counts. A worker that is not running,
+   * or does not answer within a second, counts as 0 (logged).
+   */
+  async inFlight(upstreams: readonly string[]): Promise<number> {
+    const counts = await Promise.all(this.slots.map((slot) => this.askInFlight(slot, upstreams)));
+    return counts.reduce((sum, n) => sum + n, 0);
+  }
+
+  private askInFlight(slot: Slot, upstreams: readonly string[]): Promise<number> {
+    const child = slot.child;
+    if (!slot.ready || child?.connected !== true) return Promise.resolve(0);
+    const id = this.nextQueryId++;
+    return new Promise((resolve) => {
+      const answer = (count: number): void => {
+        clearTimeout(timer);
+        this.pendingInFlight.delete(id);
+        resolve(count);
+      };
+      const timer = setTimeout(() => {
+        this.options.log.warn('proxy worker did not say what it has in flight; counted as 0', { pid: child.pid, waitedMs: IN_FLIGHT_WAIT_MS });
+        answer(0);
+      }, IN_FLIGHT_WAIT_MS);
+      this.pendingInFlight.set(id, answer);
+      child.send({ type: 'in-flight', id, upstreams } satisfies ToWorker, (error) => {
+        if (error !== null) answer(0); // the worker is gone: its requests went with it
+      });
+    });
+  }
+
   /** Sends a configuration message to every worker, and to workers started later. */
-  send(message: Exclude<ToWorker, { type: 'connection' | 'drain' }>): void {
+  send(message: Exclude<ToWorker, { type: 'connection' | 'drain' | 'token' | 'in-flight' }>): void {
     this.latest.set(message.type, message);
     for (const slot of this.slots) if (slot.ready) slot.child?.send(message);
   }
@@ -159,6 +194,9 @@ export class ProxyWorkers {
             return;
           case 'take-token':
             child.send({ type: 'token', id: message.id, decision: this.options.takeToken?.(message.routeId, message.key) } satisfies ToWorker);
+            return;
+          case 'in-flight':
+            this.pendingInFlight.get(message.id)?.(message.count);
             return;
         }
       });
