@@ -21,7 +21,7 @@ export async function blueGreen(d: ServiceDeploy, steps: readonly number[] = [10
   } catch (error) {
     baseline.close();
     route(d, undefined);
-    if (error instanceof StepFailed) return { ok: false, reason: error.message, rolledBack: true };
+    if (error instanceof StepFailed) return { ok: false, reason: error.message, served: false, oldServing: true };
     throw error;
   }
   if (old.length === 0 || count === 0) {
@@ -29,6 +29,8 @@ export async function blueGreen(d: ServiceDeploy, steps: readonly number[] = [10
     route(d, undefined);
     return { ok: true };
   }
+  // From the first move of traffic on, the old replicas' requests are no longer a clean baseline.
+  baseline.close();
   try {
     for (const percent of steps.filter((p) => p < 100)) {
       await phase(d, 'canary', `${percent}% of requests → ${d.release}`, async () => route(d, trafficSplit(old, fresh, percent)));
@@ -56,5 +58,5 @@ async function switchBack(d: ServiceDeploy, old: readonly number[], fresh: reado
     await retire(d, fresh, `rolled back: ${reason}`);
     route(d, undefined);
   });
-  return { ok: false, reason, rolledBack: true };
+  return { ok: false, reason, served: true, oldServing: true };
 }

@@ -75,9 +75,9 @@ export class Deployer {
         outcomes.push({ service: name, strategy: d.policy.strategy, ok: outcome.ok, ...(outcome.ok ? {} : { reason: outcome.reason }) });
         if (!outcome.ok) {
           const reason = `${name}: ${outcome.reason}`;
-          this.deps.releases.setStatus(release.id, outcome.rolledBack ? 'rolled-back' : 'failed', reason);
+          this.deps.releases.setStatus(release.id, outcome.served ? 'rolled-back' : 'failed', reason);
           emit({ type: 'deploy', at: Date.now(), release: release.id, phase: 'release', state: 'failed', detail: reason });
-          return { release: release.id, ok: false, reason, rolledBack: outcome.rolledBack, services: outcomes, unchanged };
+          return { release: release.id, ok: false, reason, rolledBack: outcome.oldServing, services: outcomes, unchanged };
         }
       }
       this.deps.releases.setStatus(release.id, 'active');

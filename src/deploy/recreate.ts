@@ -16,8 +16,8 @@ export async function recreate(d: ServiceDeploy, rollBackTo: ServiceDeploy | und
     return { ok: true };
   } catch (error) {
     if (!(error instanceof StepFailed)) throw error;
-    if (rollBackTo === undefined || old.length === 0) return { ok: false, reason: error.message, rolledBack: false };
+    if (rollBackTo === undefined || old.length === 0) return { ok: false, reason: error.message, served: false, oldServing: false };
     await phase(rollBackTo, 'rollback', error.message, () => startNew(rollBackTo, old.length));
-    return { ok: false, reason: error.message, rolledBack: true };
+    return { ok: false, reason: error.message, served: false, oldServing: true };
   }
 }

@@ -35,8 +35,8 @@ export async function rolling(d: ServiceDeploy, rollBackTo: ServiceDeploy | unde
     if (!(error instanceof StepFailed)) throw error;
     return rollBack(d, rollBackTo, fresh, remaining, error.message);
   }
-  const reason = await watchWindow(d, fresh, [], baseline, d.policy.watchMs);
   baseline.close();
+  const reason = await watchWindow(d, fresh, [], baseline, d.policy.watchMs);
   route(d, undefined);
   if (reason !== undefined) return rollBack(d, rollBackTo, fresh, [], reason);
   return { ok: true };
@@ -55,7 +55,7 @@ async function rollBack(d: ServiceDeploy, to: ServiceDeploy | undefined, fresh: 
   if (to === undefined || fresh.length === 0) {
     route(d, untouched.length > 0 ? trafficTo(untouched) : undefined);
     route(d, undefined);
-    return { ok: false, reason, rolledBack: fresh.length === 0 };
+    return { ok: false, reason, served: fresh.length > 0, oldServing: fresh.length === 0 };
   }
   try {
     await phase(d, 'rollback', reason, async () => {
@@ -69,7 +69,7 @@ async function rollBack(d: ServiceDeploy, to: ServiceDeploy | undefined, fresh: 
     });
   } catch (error) {
     route(d, undefined);
-    return { ok: false, reason: `${reason}; rolling back failed too: ${error instanceof Error ? error.message : String(error)}`, rolledBack: false };
+    return { ok: false, reason: `${reason}; rolling back failed too: ${error instanceof Error ? error.message : String(error)}`, served: true, oldServing: false };
   }
-  return { ok: false, reason, rolledBack: true };
+  return { ok: false, reason, served: true, oldServing: true };
 }

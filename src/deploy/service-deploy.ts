@@ -22,8 +22,13 @@ export interface ServiceDeploy {
   readonly routed: boolean;
 }
 
-/** How a service's deploy ended. `rolledBack`: the old release serves again (or never stopped serving). */
-export type ServiceOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly rolledBack: boolean };
+/**
+ * How a service's deploy ended. Failed: `served` says whether the new release took traffic before it was stopped,
+ * `oldServing` whether the old release serves (it never stopped, or serves again after a rollback).
+ */
+export type ServiceOutcome =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: string; readonly served: boolean; readonly oldServing: boolean };
 
 /** A phase of the deploy with begin/done/failed events and its duration; a thrown error marks it failed. */
 export async function phase<T>(d: ServiceDeploy, name: DeployPhase, detail: string | undefined, work: () => Promise<T>): Promise<T> {

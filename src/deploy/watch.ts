@@ -1,6 +1,6 @@
 import type { RequestRecord } from '../proxy/forward/proxy-context.js';
 import type { ReplicaView } from '../supervisor/supervisor.js';
-import { phase, replicasOf, type ServiceDeploy, sleep, upstreamsOf } from './service-deploy.js';
+import { phase, replicasOf, type ServiceDeploy, sleep, StepFailed, upstreamsOf } from './service-deploy.js';
 import { WatchVerdict } from './watch-verdict.js';
 
 /** Requests to the old release before the switch: the figures the new release is compared with. */
@@ -33,17 +33,20 @@ export async function watchWindow(d: ServiceDeploy, fresh: readonly number[], ol
   const sideOf = (upstream: string): 'old' | 'new' | undefined => (newUp.has(upstream) ? 'new' : oldUp.has(upstream) ? 'old' : undefined);
   const stop = d.routed ? d.target.onRecord((record: RequestRecord) => baseline.verdict.observe(record, sideOf)) : () => undefined;
   try {
-    return await phase(d, 'watch', `${Math.round(windowMs / 1000)}s`, async () => {
+    await phase(d, 'watch', `${Math.round(windowMs / 1000)}s`, async () => {
       const end = Date.now() + windowMs;
       while (Date.now() < end) {
         await sleep(Math.min(500, Math.max(0, end - Date.now())), d.signal);
         const sick = unhealthy(replicasOf(d, fresh), fresh.length);
-        if (sick !== undefined) return sick;
+        if (sick !== undefined) throw new StepFailed(sick);
         const verdict = baseline.verdict.verdict();
-        if (!verdict.ok) return verdict.reason;
+        if (!verdict.ok) throw new StepFailed(verdict.reason);
       }
-      return undefined;
     });
+    return undefined;
+  } catch (error) {
+    if (error instanceof StepFailed) return error.message;
+    throw error;
   } finally {
     stop();
   }

@@ -3,6 +3,7 @@
  * an optional target rate, a mix of GET and POST; it stops when its signal aborts, after its duration, or after its
  * maximum count — whichever comes first, so that a failing test never leaves it running.
  */
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -79,6 +80,7 @@ export function startLoad(options: LoadOptions): RunningLoad {
   const stopper = new AbortController();
   const signals = [stopper.signal, ...(options.signal ? [options.signal] : []), ...(options.durationMs === undefined ? [] : [AbortSignal.timeout(options.durationMs)])];
   const stopped = AbortSignal.any(signals);
+  setMaxListeners((options.concurrency ?? 16) + 10, stopped); // one pacing wait per worker
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency ?? 16 });
   const samples: LoadSample[] = [];
   const request = options.request ?? mixedRequests;
