@@ -1,3 +1,4 @@
+import { serializeDeploy as serializeBerthDeploy } from './berth-deploy.js';
 import type { BerthHealth, BerthServiceOptions } from '../model/berth-options.js';
 import type {
   BuildSpec, DeploySpec, FileReference, Healthcheck, PortMapping, Resources, RestartPolicy, Service, ServiceNetwork,
@@ -181,6 +182,7 @@ function berthDocument(berth: BerthServiceOptions): Dict {
       strip_prefix: route.stripPrefix || undefined,
     }))),
     health: berth.health && serializeBerthHealth(berth.health),
+    deploy: berth.deploy && serializeBerthDeploy(berth.deploy),
     ...berth.other,
   });
   return Object.keys(options).length === 0 ? {} : { 'x-berth': options };

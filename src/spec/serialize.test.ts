@@ -59,6 +59,7 @@ const RICH = {
         process: { command: 'npm start', cwd: './web' },
         routes: [{ host: 'example.com', path: ['/api', '/ws'], port: 3000, strip_prefix: true }, { host: ['a.test', 'b.test'] }],
         health: { http: { path: '/health', port: 3000, status: 204 }, interval: '5s' },
+        deploy: { strategy: 'canary', watch: '30s', canary: [25, 100] },
       },
     },
     db: {
@@ -146,6 +147,7 @@ describe('toComposeDocument', () => {
         { host: ['a.test', 'b.test'], path: ['/'] },
       ],
       health: { http: { path: '/health', port: 3000, status: 204 }, interval: '5s', timeout: '30s', retries: 3, start_period: '0s', start_interval: '5s' },
+      deploy: expect.objectContaining({ strategy: 'canary', watch: '30s' }),
     });
   });
 

@@ -115,8 +115,9 @@ describe('berth releases, berth rollback and berth ps', () => {
     const releases = await stack.releases();
     expect(releases.map((r) => r.id)).toEqual([back?.release, second, first]); // newest first
     expect(releases[0]).toMatchObject({ kind: 'rollback', status: 'active', rollbackOf: first });
-    expect(releases[1]).toMatchObject({ kind: 'deploy', status: 'rolled-back' });
     expect((await stack.ps()).filter((r) => r.service === 'app').map((r) => r.release)).toEqual([back?.release, back?.release]);
+    // release.ts: rolled-back = "took traffic and was undone (by the watch window or `berth rollback`)".
+    expect(releases[1]).toMatchObject({ kind: 'deploy', status: 'rolled-back' });
   });
 });
 
