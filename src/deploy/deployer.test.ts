@@ -186,6 +186,30 @@ describe('Deployer', () => {
     expect(fewest).toBe(3);
   });
 
+  it('canary: moves traffic in weighted steps, each watched, then switches with the old on standby', async () => {
+    const { target, deployer, stack } = await setup([routed('api')]);
+    const result = await deployer.deploy({ stack: changed(stack, 'api', { V: '2' }), services: ['api'], strategy: 'canary' }, collect, new AbortController().signal);
+    expect(result).toMatchObject({ ok: true, services: [{ strategy: 'canary', ok: true }] });
+    expect(target.pins.slice(0, 3)).toEqual([
+      { service: 'api', serving: [1, 2], standby: [] },
+      { service: 'api', serving: [1, 2, 3, 4], standby: [] },
+      { service: 'api', serving: [3, 4], standby: [1, 2] },
+    ]);
+    expect(events.some((e) => e.phase === 'canary' && e.detail === '50% of requests → r2')).toBe(true);
+  });
+
+  it('rolling a routed service: traffic leaves each old batch before it stops (freed numbers are reused)', async () => {
+    const { target, deployer, stack } = await setup([routed('api')]);
+    const result = await deployer.deploy({ stack: changed(stack, 'api', { V: '2' }), services: ['api'], strategy: 'rolling', watchMs: 0 }, collect, new AbortController().signal);
+    expect(result).toMatchObject({ ok: true, services: [{ strategy: 'rolling', ok: true }] });
+    expect(target.pins).toEqual([
+      { service: 'api', serving: [2, 3], standby: [] },
+      { service: 'api', serving: [3, 1], standby: [] },
+      { service: 'api', serving: [], standby: [] },
+    ]);
+    expect(running(target, 'api')).toEqual(['1:r2', '3:r2']);
+  });
+
   it('recreate: stops the old replicas before starting the new ones', async () => {
     const { target, deployer, stack, runtime } = await setup([routed('api', { replicas: 1 })]);
     const result = await deployer.deploy({ stack: changed(stack, 'api', { V: '2' }), services: ['api'], strategy: 'recreate' }, collect, new AbortController().signal);
