@@ -1,6 +1,7 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeFileDurably } from '../state/durable-file.js';
 import { BerthError } from '../errors.js';
 import type { Service } from '../model/stack.js';
 import type { StateDir } from '../state/state-dir.js';
@@ -31,7 +32,6 @@ export interface CreateReleaseOptions {
  */
 export class ReleaseStore {
   private releases: readonly Release[];
-  private writes = 0;
   private readonly now: () => number;
 
   constructor(readonly file: string, options: ReleaseStoreOptions = {}) {
@@ -151,23 +151,7 @@ export class ReleaseStore {
   }
 
   private save(releases: readonly Release[]): void {
-    const dir = path.dirname(this.file);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const temp = `${this.file}.${process.pid}.${(this.writes += 1)}.tmp`;
-    const fd = openSync(temp, 'w', 0o600);
-    try {
-      writeSync(fd, `${JSON.stringify({ version: VERSION, releases }, null, 1)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, this.file);
-    const dirFd = openSync(dir, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
+    writeFileDurably(this.file, `${JSON.stringify({ version: VERSION, releases }, null, 1)}\n`);
     this.releases = releases;
   }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Service } from '../model/stack.js';
-import { serviceFingerprint } from '../plan/fingerprint.js';
+import { serviceFingerprint, stableJson } from '../plan/fingerprint.js';
 
 /** `r1`, `r2`, …: numbered in creation order within a project. */
 export type ReleaseId = string & { readonly __brand: 'ReleaseId' };
@@ -106,16 +106,6 @@ function digest(value: unknown): string {
   return createHash('sha256').update(stableJson(value)).digest('hex').slice(0, 12);
 }
 
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
 
 export function assertNever(value: never): never {
   throw new Error(`unexpected release status ${JSON.stringify(value)}`);

@@ -11,7 +11,8 @@ export function serviceFingerprint(service: Service): string {
   return createHash('sha256').update(stableJson(unscaled)).digest('hex').slice(0, 16);
 }
 
-function stableJson(value: unknown): string {
+/** JSON with object keys sorted and undefined fields left out: equal data, equal text. */
+export function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)

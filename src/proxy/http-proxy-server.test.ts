@@ -1,6 +1,6 @@
 import http from 'node:http';
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HttpProxyServer } from './http-proxy-server.js';
 import { UpstreamConnections } from './upstream/upstream-connections.js';
 import type { Middleware, RequestRecord } from './forward/proxy-context.js';
@@ -15,15 +15,9 @@ import {
   waitFor,
   type TestUpstream,
 } from './forward/test-upstream.js';
+import { cleanupsAfterEach } from './forward/engine-test-support.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-function track<T extends TestUpstream | HttpProxyServer>(x: T): T {
-  cleanups.push(() => x.close());
-  return x;
-}
+const { track, defer } = cleanupsAfterEach();
 async function ups(n: number): Promise<TestUpstream[]> {
   return Promise.all(Array.from({ length: n }, async () => track(await okUpstream())));
 }
@@ -219,7 +213,7 @@ describe('HttpProxyServer timeouts', () => {
         return s;
       },
     });
-    cleanups.push(async () => connections.close());
+    defer(() => connections.close());
     const records: RequestRecord[] = [];
     const proxy = track(
       await startProxy(pool([{ host: '127.0.0.1', port: hangPort }, good.endpoint]), {

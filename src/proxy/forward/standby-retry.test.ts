@@ -1,18 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HttpProxyServer } from '../http-proxy-server.js';
 import type { EndpointSpec } from '../upstream/endpoint.js';
 import type { UpstreamPool } from '../upstream/pool.js';
 import type { RequestRecord } from './proxy-context.js';
 import { deadPort, okUpstream, pool, send, startProxy, upstream, waitFor, type TestUpstream } from './test-upstream.js';
+import { cleanupsAfterEach } from './engine-test-support.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-function track<T extends TestUpstream | HttpProxyServer>(x: T): T {
-  cleanups.push(() => x.close());
-  return x;
-}
+const { track } = cleanupsAfterEach();
 
 /** An upstream that answers every request with `status` and the body `from <status>`. */
 async function answering(status: number): Promise<TestUpstream> {

@@ -1,17 +1,10 @@
 import http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { HttpProxyServer } from '../http-proxy-server.js';
-import { okUpstream, pool, send, startProxy, waitFor, type TestUpstream } from '../forward/test-upstream.js';
+import { describe, expect, it } from 'vitest';
+import { okUpstream, pool, send, startProxy, waitFor } from '../forward/test-upstream.js';
 import type { PoolEvent } from './pool.js';
+import { cleanupsAfterEach } from '../forward/engine-test-support.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-function track<T extends TestUpstream | HttpProxyServer>(x: T): T {
-  cleanups.push(() => x.close());
-  return x;
-}
+const { track, defer } = cleanupsAfterEach();
 
 describe('passive health under load', { timeout: 90_000 }, () => {
   it('loses no GET when one of 3 upstreams is killed mid-run; marks it down, then takes it back', async () => {
@@ -25,7 +18,7 @@ describe('passive health under load', { timeout: 90_000 }, () => {
     p.onEvent((e) => events.push(e));
     const proxy = track(await startProxy(p));
     const agent = new http.Agent({ keepAlive: true, maxSockets: 20 });
-    cleanups.push(async () => agent.destroy());
+    defer(() => agent.destroy());
 
     const victim = us[1]!;
     const total = 2_000;

@@ -1,5 +1,5 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileDurably } from '../../../state/durable-file.js';
 import { BerthError } from '../../../errors.js';
 import type { InstanceRecord } from './instance-record.js';
 
@@ -11,7 +11,6 @@ const VERSION = 1;
  * One writer per file: two live runtimes on one state folder would overwrite each other's changes.
  */
 export class InstanceStore {
-  private writes = 0;
 
   constructor(readonly file: string) {}
 
@@ -35,23 +34,7 @@ export class InstanceStore {
   }
 
   save(records: readonly InstanceRecord[]): void {
-    const dir = path.dirname(this.file);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const temp = `${this.file}.${process.pid}.${(this.writes += 1)}.tmp`;
-    const fd = openSync(temp, 'w', 0o600);
-    try {
-      writeSync(fd, `${JSON.stringify({ version: VERSION, instances: records }, null, 1)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, this.file);
-    const dirFd = openSync(dir, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
+    writeFileDurably(this.file, `${JSON.stringify({ version: VERSION, instances: records }, null, 1)}\n`);
   }
 
   private unreadable(why: string, cause?: unknown): BerthError {
