@@ -42,6 +42,8 @@ export interface Instance {
   readonly pid?: number;
   readonly startedAt?: number;
   readonly exit?: ExitInfo;
+  /** The spec it was created from, when the runtime keeps it: a restarted berth supervises it again from this. */
+  readonly spec?: InstanceSpec;
 }
 
 export interface LogOptions {

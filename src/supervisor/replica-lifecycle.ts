@@ -1,7 +1,7 @@
 import { BerthError } from '../errors.js';
 import type { Clock } from '../health/clock.js';
 import { serviceFingerprint } from '../plan/fingerprint.js';
-import type { ExitInfo, InstanceSpec, Runtime, RuntimeEvent } from '../runtime/runtime.js';
+import type { ExitInfo, Instance, InstanceSpec, Runtime, RuntimeEvent } from '../runtime/runtime.js';
 import { unwatchHealth, watchHealth } from './health-watch.js';
 import { ReplicaRecord } from './replica-record.js';
 import type { ReplicaStore } from './replica-store.js';
@@ -34,6 +34,22 @@ export class ReplicaLifecycle {
     const instance = await this.context.runtime.create(spec, signal);
     const record = new ReplicaRecord(spec, instance, serviceFingerprint(spec.service), this.context.clock.now());
     this.context.store.add(record);
+    return record;
+  }
+
+  /**
+   * Supervises again a replica that an earlier berth started and that still runs (the control plane restarted,
+   * the data plane did not): it is not restarted; its health is monitored and its policy applies from now on.
+   */
+  adopt(instance: Instance & { readonly spec: InstanceSpec }): ReplicaRecord {
+    const { store, clock } = this.context;
+    const record = new ReplicaRecord(instance.spec, instance, serviceFingerprint(instance.spec.service), clock.now());
+    store.add(record);
+    record.everStarted = true;
+    record.runStartedAt = instance.startedAt ?? clock.now();
+    store.setStatus(record, 'starting');
+    store.setStatus(record, 'running');
+    watchHealth(record, this.context);
     return record;
   }
 

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RestartPolicy } from '../model/stack.js';
 import { testStack } from '../spec/validate/rules/test-stack.js';
-import { healthcheck, settle, SupervisorHarness, svc } from '../../test/support/supervisor-harness.js';
-import { statusText } from './supervisor.js';
+import { healthcheck, settle, SupervisorHarness, svc, until } from '../../test/support/supervisor-harness.js';
+import { reconcile } from '../plan/reconcile.js';
+import { statusText, Supervisor } from './supervisor.js';
 
 let h: SupervisorHarness | undefined;
 afterEach(async () => {
@@ -158,5 +159,28 @@ describe('restart policies on the memory runtime', () => {
     await s.advance(1_000);
     expect(s.view('web')).toMatchObject({ status: 'running', restarts: 0 });
     expect(starts(s)).toBe(2);
+  });
+});
+
+describe('adopting replicas after the control plane restarted', () => {
+  it('supervises running replicas again without restarting them, with health and restart policy', async () => {
+    const first = new SupervisorHarness();
+    const stack = testStack([svc('api', { replicas: 2, restart: { kind: 'always' }, healthcheck: healthcheck(100) })]);
+    expect((await first.supervisor.up(stack, { wait: false, releases: { api: 'r4' } })).ok).toBe(true);
+    const runtime = first.runtime;
+    await first.supervisor.close();
+    const starts = runtime.calls.filter((c) => c.startsWith('start')).length;
+
+    const second = new Supervisor({ runtime, clock: first.clock, restartTiming: { initialDelayMs: 10 } });
+    expect(await second.adopt(stack.name)).toEqual(['api#1', 'api#2']);
+    expect(second.status().map((r) => [r.replica, r.status, r.release])).toEqual([[1, 'running', 'r4'], [2, 'running', 'r4']]);
+    expect(runtime.calls.filter((c) => c.startsWith('start')).length).toBe(starts);
+    expect(reconcile({ stack }, second.observed()).toString()).toBe('nothing to do\n');
+
+    runtime.crash(runtime.find('api', 2)!.id);
+    await first.advance(100);
+    await until('api#2 restarted', () => second.status().find((r) => r.replica === 2 && r.status === 'running' && r.restarts === 1));
+    await second.close();
+    await first.runtime.close();
   });
 });

@@ -135,6 +135,26 @@ export class Supervisor {
     return this.#result([], failures);
   }
 
+  /**
+   * Supervises again the replicas of `stack` that the runtime still runs from an earlier berth (the daemon was
+   * restarted, the data plane kept them): running instances with a spec become supervised replicas without a
+   * restart. The others (exited, or without a spec) are left to the next `up`, which removes or replaces them.
+   * Returns the adopted replicas' keys.
+   */
+  adopt(stack: string, options: OperationOptions = {}): Promise<string[]> {
+    return this.#exclusive(options, false, async (signal) => {
+      this.#listen();
+      const known = new Set(this.#store.all().map((r) => r.id));
+      const instances = await this.#runtime.list(stackName(stack), signal);
+      const adopted: string[] = [];
+      for (const instance of instances) {
+        if (known.has(instance.id) || instance.state !== 'running' || instance.spec === undefined) continue;
+        adopted.push(this.#lifecycle.adopt({ ...instance, spec: instance.spec }).key);
+      }
+      return adopted;
+    });
+  }
+
   /** Every replica the supervisor knows, as reconcile() and the deploy plans see them. */
   observed(): ObservedState {
     return this.#store.observed();

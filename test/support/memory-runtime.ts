@@ -109,7 +109,7 @@ export class MemoryRuntime implements Runtime {
   }
 
   async list(stack: StackName): Promise<Instance[]> {
-    return [...this.#fakes.values()].filter((f) => f.spec.stack === stack).map((f) => f.instance);
+    return [...this.#fakes.values()].filter((f) => f.spec.stack === stack).map((f) => ({ ...f.instance, spec: f.spec }));
   }
 
   async create(spec: InstanceSpec, signal?: AbortSignal): Promise<Instance> {

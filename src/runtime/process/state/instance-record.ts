@@ -69,6 +69,7 @@ export function toInstance(record: InstanceRecord): Instance {
     ...(record.state === 'running' && record.process ? { pid: record.process.pid } : {}),
     ...(record.startedAt === undefined ? {} : { startedAt: record.startedAt }),
     ...(record.exit === undefined ? {} : { exit: record.exit }),
+    spec: record.spec,
   };
 }
 
