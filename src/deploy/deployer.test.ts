@@ -54,7 +54,7 @@ describe('Deployer', () => {
 
   it('rolls back in the watch window when the new release answers 5xx far more than the old one did', async () => {
     const { target, deployer, stack, releases } = await setup([routed('api')]);
-    const deploying = deployer.deploy({ stack: changed(stack, 'api', { V: '2' }), services: ['api'] }, collect, new AbortController().signal);
+    const deploying = deployer.deploy({ stack: changed(stack, 'api', { V: '2' }), services: ['api'], watchMs: 3_000 }, collect, new AbortController().signal);
     await until(() => target.pins.length === 1);
     target.serve('api', [1, 2], 50, () => ({ status: 200, durationMs: 5 }));
     await until(() => target.pins.length === 2);
@@ -69,13 +69,16 @@ describe('Deployer', () => {
 
   it('rolls back when the new release is three times slower', async () => {
     const { target, deployer, stack } = await setup([routed('api')]);
-    const deploying = deployer.deploy({ stack: changed(stack, 'api', { V: '2' }), services: ['api'] }, collect, new AbortController().signal);
+    const deploying = deployer.deploy({ stack: changed(stack, 'api', { V: '2' }), services: ['api'], watchMs: 4_000 }, collect, new AbortController().signal);
     await until(() => target.pins.length === 1);
     target.serve('api', [1, 2], 50, () => ({ status: 200, durationMs: 20 }));
     await until(() => target.pins.length === 2);
+    // Cold first second: not counted for latency.
+    target.serve('api', [3, 4], 50, () => ({ status: 200, durationMs: 500 }));
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     target.serve('api', [3, 4], 50, () => ({ status: 200, durationMs: 60 }));
     const result = await deploying;
-    expect(result.reason).toMatch(/latency/);
+    expect(result.reason).toMatch(/p95 latency 60 ms vs 20 ms/);
     expect(running(target, 'api')).toEqual(['1:r1', '2:r1']);
   });
 

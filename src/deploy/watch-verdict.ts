@@ -62,9 +62,10 @@ export class WatchVerdict {
   /**
    * A request during the watch. `route` is either the side the proxy routed it to (the final answer and each failed
    * try are charged to their upstream's side by the constructor's `sideOf`, else to `route`), or a `sideOf` for this
-   * window (upstreams it does not know, such as other services' replicas, are not charged at all).
+   * window (upstreams it does not know, such as other services' replicas, are not charged at all). `latency: false`
+   * counts the request for the error rate only (a release's first requests, answered by cold processes).
    */
-  observe(record: RequestRecord, route: Side | SideOf): void {
+  observe(record: RequestRecord, route: Side | SideOf, options: { readonly latency?: boolean } = {}): void {
     const resolve = typeof route === 'function' ? route : this.sideOf;
     const fallback = typeof route === 'function' ? undefined : route;
     const sideOf = (upstream: string | undefined): Side | undefined => (upstream === undefined ? undefined : resolve(upstream)) ?? fallback;
@@ -78,7 +79,8 @@ export class WatchVerdict {
       charges.set(failedSide, { error: true, noResponse });
     }
     for (const [charged, { error, noResponse }] of charges) {
-      this.sides[charged].add(error, noResponse, !error && charged === answeredBy ? record.durationMs : undefined);
+      const latency = !error && charged === answeredBy && options.latency !== false ? record.durationMs : undefined;
+      this.sides[charged].add(error, noResponse, latency);
     }
   }
 

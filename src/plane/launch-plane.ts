@@ -88,10 +88,24 @@ function planeEntry(): string {
   return here.replace(/launch-plane\.(ts|js)$/, (_, ext: string) => `plane-main.${ext}`);
 }
 
-/** The plane's Node flags: a .ts entry needs tsx, which a test runner's process may not have loaded as a flag. */
-function planeExecArgv(entry: string, execArgv: readonly string[] = process.execArgv): string[] {
-  if (!entry.endsWith('.ts') || execArgv.some((arg) => arg.includes('tsx'))) return [...execArgv];
-  return [...execArgv, '--import', import.meta.resolve('tsx')];
+/** Flags that would make the plane run something else than its entry (with the value they take). */
+const FOREIGN_FLAGS = new Map([['-e', true], ['--eval', true], ['-p', true], ['--print', true], ['-pe', true], ['--input-type', true], ['-i', false], ['--interactive', false], ['--test', false]]);
+
+/**
+ * The plane's Node flags: this process's without those that run other code (`node -e` would run the caller's
+ * script again instead of the plane), and a .ts entry needs tsx, which a test runner may not have as a flag.
+ */
+export function planeExecArgv(entry: string, execArgv: readonly string[] = process.execArgv): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i] as string;
+    const name = arg.split('=')[0] as string;
+    const takesValue = FOREIGN_FLAGS.get(name);
+    if (takesValue === undefined) kept.push(arg);
+    else if (takesValue && !arg.includes('=')) i++;
+  }
+  if (!entry.endsWith('.ts') || kept.some((arg) => arg.includes('tsx'))) return kept;
+  return [...kept, '--import', import.meta.resolve('tsx')];
 }
 
 function isAlive(pid: number): boolean {

@@ -18,12 +18,13 @@ export interface ProxyEndpoints {
   readonly workerPids: readonly number[];
 }
 
+/** What `ping` answers: the plane process, and when it started (a different pid or time means a new plane). */
 export interface PingResult {
   readonly pid: number;
   readonly startedAt: number;
 }
 
-/** Params of each call. */
+/** Params of each call (results: see RemoteRuntime and RemoteEdgeProxy, which name them). */
 export interface PlaneCalls {
   'ping': Record<string, never>;
   'shutdown': Record<string, never>;
@@ -53,6 +54,7 @@ export interface PlaneStreams {
   'proxy.records': Record<string, never>;
 }
 
+/** What `proxy.applyStack` answers. */
 export interface ApplyStackResult {
   readonly warnings: readonly ProxyWarning[];
   readonly endpoints: ProxyEndpoints;

@@ -7,6 +7,7 @@ import { PlanePaths, type PlaneInfo } from './plane-paths.js';
 import type { ApplyStackResult, PingResult, PlaneCalls, PlaneStreams, ProxyEndpoints } from './plane-protocol.js';
 import { RpcServer, type CallHandler, type StreamHandler } from './rpc-server.js';
 
+/** What a Plane is built from (the entry point passes the state folder from its argv). */
 export interface PlaneOptions {
   /** The project's state folder (`<project>/.berth`). */
   readonly stateDir: string;

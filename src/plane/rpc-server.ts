@@ -13,11 +13,13 @@ export type CallHandler = (params: unknown, signal: AbortSignal) => Promise<unkn
  */
 export type StreamHandler = (params: unknown, signal: AbortSignal, send: (event: unknown) => void) => Promise<void>;
 
+/** The methods a server answers, by name: calls answer once, streams send events until they end. */
 export interface RpcMethods {
   readonly calls: Readonly<Record<string, CallHandler>>;
   readonly streams: Readonly<Record<string, StreamHandler>>;
 }
 
+/** The socket to listen on and the methods served there. */
 export interface RpcServerOptions {
   readonly socket: string;
   readonly methods: RpcMethods;

@@ -38,7 +38,9 @@ function switchViolations(samples: readonly LoadSample[], deploys: readonly { ru
 
 describe('berth deploy under load', () => {
   it('deploys the app 20 times in a row under ≥ 300 req/s of GETs and POSTs with no failed request, each release taking over cleanly', { timeout: 240_000 }, async () => {
-    stack = await DeployStack.start({ env: { WATCH: '1s', DRAIN_TIMEOUT: '2s' } });
+    // LATENCY_FACTOR 10: this test is about failed requests and clean switching; on a saturated 2-core machine a
+    // fresh release's first half second (cold processes) can exceed twice the old p95 and be rolled back.
+    stack = await DeployStack.start({ env: { WATCH: '1s', DRAIN_TIMEOUT: '2s', LATENCY_FACTOR: '10' } });
     const first = await served(stack);
     expect(first).toMatch(/^r\d+$/);
     const load = startLoad({ port: stack.port, concurrency: 24, rate: 360, durationMs: 200_000, request: mixedRequests });

@@ -30,6 +30,8 @@ export interface LoadOptions {
   readonly request?: (n: number) => LoadRequest;
   /** Per-request deadline. Default 10 s. */
   readonly timeoutMs?: number;
+  /** Close the connection after a failed answer instead of reusing it (default false: reuse, as most clients do). */
+  readonly reconnectAfterFailure?: boolean;
 }
 
 /** One answered (or failed) request. */
@@ -136,6 +138,7 @@ function send(options: LoadOptions, agent: http.Agent, what: LoadRequest): Promi
           const release = typeof res.headers['x-release'] === 'string' ? res.headers['x-release'] : undefined;
           const text = Buffer.concat(chunks).toString('utf8');
           const ok = status >= 200 && status < 300 && (body === undefined || lengthMatches(text, body.length));
+          if (!ok && options.reconnectAfterFailure) res.socket?.destroy();
           finish({ ok, status, ...(release === undefined ? {} : { release }), ...(ok ? {} : { error: `status ${status}: ${text.slice(0, 200)}` }) });
         });
       },
