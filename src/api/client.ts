@@ -32,17 +32,27 @@ export class ApiClient {
     const res = await this.open(method, path, body, signal);
     let buffer = '';
     let outcome: { result: R } | { error: ApiError } | undefined;
-    for await (const chunk of res) {
-      buffer += (chunk as Buffer).toString('utf8');
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = JSON.parse(buffer.slice(0, newline)) as StreamLine<E, R>;
-        buffer = buffer.slice(newline + 1);
-        if ('event' in line) onEvent(line.event);
-        else outcome = line;
+    try {
+      for await (const chunk of res) {
+        buffer += (chunk as Buffer).toString('utf8');
+        let newline: number;
+        while ((newline = buffer.indexOf('\n')) >= 0) {
+          const line = JSON.parse(buffer.slice(0, newline)) as StreamLine<E, R>;
+          buffer = buffer.slice(newline + 1);
+          if ('event' in line) onEvent(line.event);
+          else outcome = line;
+        }
       }
+    } catch (error) {
+      // The daemon went away mid-answer (killed, crashed): the stream is cut ("aborted", ECONNRESET).
+      if (signal?.aborted) throw error;
+      outcome = undefined;
     }
-    if (!outcome) throw new BerthError('DAEMON_UNREACHABLE', 'the daemon closed the connection before answering', { hint: 'see .berth/daemon.log in the project folder' });
+    if (!outcome) {
+      throw new BerthError('DAEMON_UNREACHABLE', 'the daemon stopped before the operation finished', {
+        hint: 'the stack keeps serving; `berth up -d` starts a new daemon, which takes the stack over (a deploy cut short is rolled back). See .berth/daemon.log',
+      });
+    }
     if ('error' in outcome) throw new RemoteError(outcome.error);
     return outcome.result;
   }

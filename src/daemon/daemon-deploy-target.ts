@@ -2,7 +2,7 @@ import type { DeployTarget } from '../deploy/deploy-target.js';
 import type { Traffic } from '../deploy/traffic.js';
 import type { Stack } from '../model/stack.js';
 import type { Plan } from '../plan/plan.js';
-import type { EdgeProxy } from '../proxy/edge-proxy.js';
+import type { RemoteEdgeProxy } from '../plane/remote-edge-proxy.js';
 import type { RequestRecord } from '../proxy/forward/proxy-context.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 
@@ -15,7 +15,7 @@ export class DaemonDeployTarget implements DeployTarget {
 
   constructor(
     private readonly supervisor: Supervisor,
-    private readonly proxy: () => EdgeProxy | undefined,
+    private readonly proxy: () => RemoteEdgeProxy | undefined,
     private readonly applyTraffic: () => void,
   ) {}
 

@@ -1,37 +1,44 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import type { DaemonInfo } from '../api/protocol.js';
+import path from 'node:path';
+import type { DaemonInfo, UpRequest } from '../api/protocol.js';
 import { ApiServer } from '../api/server.js';
+import { Deployer } from '../deploy/deployer.js';
+import { recoverInterrupted } from '../deploy/recover.js';
+import { ReleaseStore } from '../deploy/release-store.js';
 import { BerthError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { ProcessRuntime } from '../runtime/process/process-runtime.js';
-import type { StateDir } from '../state/state-dir.js';
-import { Supervisor } from '../supervisor/supervisor.js';
-import { daemonRoutes } from './routes.js';
-import path from 'node:path';
-import type { UpRequest } from '../api/protocol.js';
 import type { Stack } from '../model/stack.js';
+import { connectPlane, startPlane } from '../plane/launch-plane.js';
+import type { PlaneClient } from '../plane/plane-client.js';
+import type { RemoteEdgeProxy } from '../plane/remote-edge-proxy.js';
 import { EdgeProxy, type ProxyWarning } from '../proxy/edge-proxy.js';
 import { resolveProxyPorts, resolveProxyWorkers } from '../proxy/routing/proxy-ports.js';
-import { Deployer } from '../deploy/deployer.js';
-import { ReleaseStore } from '../deploy/release-store.js';
+import type { StateDir } from '../state/state-dir.js';
+import { Supervisor } from '../supervisor/supervisor.js';
 import { DaemonDeployTarget } from './daemon-deploy-target.js';
 import { proxyReplicas } from './proxy-replicas.js';
+import { daemonRoutes } from './routes.js';
 
 /**
- * The composition root of the background daemon that `berth up -d` starts: one per project. It builds the runtime,
- * the supervisor and the API server, and owns start, stop and signals. No logic of its own.
- * On start it first stops replicas a dead predecessor left running (the documented decision: a new daemon starts
- * the stack afresh in dependency order rather than adopting processes whose output pipes are gone).
+ * The composition root of the background daemon that `berth up -d` starts: one per project — the control plane
+ * (supervisor, deploys, API). The replicas, their logs, the service forwarders and the edge proxy live in the
+ * project's data plane process (src/plane), which outlives the daemon: a daemon that dies (even SIGKILLed) leaves
+ * the stack serving, and the next one connects to the data plane and supervises the same replicas again; a deploy
+ * it left half-way ends on one release. Only when the data plane itself is gone does a new daemon stop what it
+ * left (replicas whose output pipes are gone) and start afresh.
  */
 export class Daemon {
-  private runtime: ProcessRuntime | undefined;
+  private plane: PlaneClient | undefined;
   private supervisor: Supervisor | undefined;
   private api: ApiServer | undefined;
   private closing: Promise<void> | undefined;
-  private proxy: EdgeProxy | undefined;
+  private proxy: RemoteEdgeProxy | undefined;
   private proxyUpdate: NodeJS.Immediate | undefined;
   private deployTarget: DaemonDeployTarget | undefined;
+  /** The replicas of a data plane that outlived the previous daemon, still to be taken over (on the first request). */
+  private adoptPending = false;
+  private adopting: Promise<void> | undefined;
   /** Set once this daemon holds the socket: only then are the socket and daemon.json its own to remove. */
   private ownsFiles = false;
 
@@ -40,13 +47,14 @@ export class Daemon {
   async start(): Promise<void> {
     const { stateDir, log } = this.options;
     stateDir.ensure();
-    const runtime = new ProcessRuntime({ stateDir: stateDir.root, log: log.child({ component: 'runtime' }) });
-    this.runtime = runtime;
+    const existing = await connectPlane(stateDir);
+    const plane = existing ?? (await startPlane(stateDir, log.child({ component: 'plane' })));
+    this.plane = plane;
+    this.adoptPending = existing !== undefined;
+    const runtime = plane.runtime;
     const supervisor = new Supervisor({ runtime, log: log.child({ component: 'supervisor' }), onEvent: () => this.scheduleProxyUpdate() });
     this.supervisor = supervisor;
     const releases = ReleaseStore.forStateDir(stateDir);
-    const interrupted = releases.interruptDeploying('the daemon stopped during the deploy');
-    if (interrupted.length > 0) log.warn('deploys interrupted by the previous daemon', { releases: interrupted.map((r) => r.id) });
     const deployTarget = new DaemonDeployTarget(supervisor, () => this.proxy, () => this.updateProxyNow());
     this.deployTarget = deployTarget;
     const deployer = new Deployer({ target: deployTarget, releases });
@@ -61,15 +69,17 @@ export class Daemon {
       ready,
       routes: daemonRoutes({
         supervisor, runtime, stateDir, info, releases, deployer,
-        useStack: (stack) => {
-          runtime.checkStack(stack);
-          runtime.useStack(stack);
+        useStack: async (stack) => {
+          await runtime.checkStack(stack);
+          await this.takeOver(stack, releases);
+          await runtime.useStack(stack);
         },
         applyProxy: (stack, request) => this.applyProxy(stack, request),
-        proxyInfo: () => (this.proxy ? {
+        proxyInfo: () => (this.proxy && this.proxy.httpPort > 0 ? {
           http: this.proxy.httpPort, ...(this.proxy.httpsPort > 0 ? { https: this.proxy.httpsPort } : {}), admin: this.proxy.adminPort,
           ...(this.proxy.workerPids.length > 0 ? { workers: this.proxy.workerPids.length } : {}),
         } : undefined),
+        stopDataPlane: () => this.stopDataPlane(),
         requestExit: () => void this.close().then(this.options.onExit),
       }),
     });
@@ -77,38 +87,67 @@ export class Daemon {
     // of a live one as if they were orphans. Requests wait until the predecessor's leftovers are stopped.
     await this.api.start();
     this.ownsFiles = true;
-    const orphans = await runtime.stopOrphans();
-    if (orphans > 0) log.warn('stopped replicas left by a previous daemon', { count: orphans });
+    if (!this.adoptPending) {
+      // A fresh data plane: what an earlier one left runs without its output pipes; stop it and start afresh.
+      const orphans = await runtime.stopOrphans();
+      if (orphans > 0) log.warn('stopped replicas left by a previous data plane', { count: orphans });
+      const interrupted = releases.interruptDeploying('berth stopped during the deploy');
+      if (interrupted.length > 0) log.warn('deploys interrupted', { releases: interrupted.map((r) => r.id) });
+    }
     writeFileSync(stateDir.daemonFile, JSON.stringify({ ...info, socket: stateDir.socket }, null, 2), { mode: 0o600 });
     markReady();
-    log.info('daemon started', { pid: process.pid, socket: stateDir.socket });
+    log.info('daemon started', { pid: process.pid, socket: stateDir.socket, dataPlane: existing ? 'connected to the running one' : 'started' });
   }
 
-  /** Stops the stack (graceful, reverse dependency order), then the API. Safe to call twice or after a failed start. */
+  /** Stops the stack (graceful, reverse dependency order), the data plane, then the API. Safe to call twice. */
   async shutdown(): Promise<void> {
     try {
       await this.supervisor?.down({});
     } catch (error) {
       this.options.log.error('stopping the stack failed', { error: String(error) });
     }
+    await this.stopDataPlane();
     await this.close();
+  }
+
+  /**
+   * With a data plane that outlived the previous daemon: supervises its replicas of `stack` again (no restart), ends
+   * deploys left half-way on one release, and attaches to its edge proxy, which kept serving meanwhile. Once.
+   */
+  private takeOver(stack: Stack, releases: ReleaseStore): Promise<void> {
+    if (!this.adoptPending) return Promise.resolve();
+    this.adopting ??= (async () => {
+      const log = this.options.log;
+      const adopted = await this.supervisor?.adopt(stack.name) ?? [];
+      log.info('took over the replicas of the running data plane', { replicas: adopted });
+      if (!this.proxy && this.plane) {
+        const endpoints = await this.plane.proxy.attach();
+        if (endpoints !== undefined) this.proxy = this.plane.proxy;
+      }
+      if (this.deployTarget) {
+        for (const r of await recoverInterrupted(stack, this.deployTarget, releases)) {
+          log.warn('deploy interrupted by the previous daemon', { release: r.release, service: r.service, kept: r.kept });
+        }
+      }
+      this.adoptPending = false;
+      this.updateProxyNow();
+    })();
+    return this.adopting;
   }
 
   /** Starts the edge proxy with the first stack that has routes, then swaps in each new stack's routes. */
   private async applyProxy(stack: Stack, request: UpRequest): Promise<readonly ProxyWarning[]> {
     if (!this.proxy) {
-      if (!EdgeProxy.wanted(stack)) return [];
+      if (!EdgeProxy.wanted(stack) || !this.plane) return [];
       const environment = request.project.environment;
       const ports = resolveProxyPorts({ flags: request.proxyPorts ?? {}, environment, file: stack.berth.proxy });
       const workers = resolveProxyWorkers({ environment, file: stack.berth.proxy, cpus: os.availableParallelism() });
-      const proxy = new EdgeProxy({
+      await this.plane.proxy.start({
         workers,
         httpPort: ports.http, httpsPort: ports.https, adminPort: 0, accessLogFile: path.join(this.options.stateDir.root, 'access.log'),
         tlsStateDir: path.join(this.options.stateDir.root, 'tls'),
-        log: this.options.log.child({ component: 'proxy' }),
       });
-      await proxy.start();
-      this.proxy = proxy;
+      this.proxy = this.plane.proxy;
     }
     let warnings: readonly ProxyWarning[];
     try {
@@ -129,24 +168,43 @@ export class Daemon {
 
   /** Replica changes arrive in bursts; the pools are refreshed once per turn of the event loop. */
   private scheduleProxyUpdate(): void {
-    if (!this.proxy || this.proxyUpdate) return;
+    if (!this.proxy || this.proxyUpdate || this.adoptPending) return;
     this.proxyUpdate = setImmediate(() => this.updateProxyNow());
   }
 
-  /** Gives the proxy's pools the replicas that should take traffic now (a deploy's switch calls this directly). */
+  /**
+   * Gives the proxy's pools the replicas that should take traffic now (a deploy's switch calls this directly; the
+   * data plane applies updates in the order they are sent). Not before a taken-over plane's replicas are adopted:
+   * until then the proxy keeps the pools the previous daemon left.
+   */
   private updateProxyNow(): void {
     if (this.proxyUpdate) clearImmediate(this.proxyUpdate);
     this.proxyUpdate = undefined;
-    if (!this.proxy) return;
-    this.proxy.updateReplicas(proxyReplicas(this.supervisor?.status() ?? [], this.deployTarget?.traffic ?? new Map()));
+    if (!this.proxy || this.adoptPending) return;
+    const replicas = proxyReplicas(this.supervisor?.status() ?? [], this.deployTarget?.traffic ?? new Map());
+    this.proxy.updateReplicas(replicas).catch((error: unknown) => this.options.log.error('edge proxy update failed', { error: describeError(error) }));
   }
 
+  /** `berth down`: the replicas are stopped already; closes the edge proxy and ends the data plane process. */
+  private async stopDataPlane(): Promise<void> {
+    const plane = this.plane;
+    if (!plane?.connected) return;
+    try {
+      await plane.runtime.stopOrphans();
+      await plane.shutdown();
+    } catch (error) {
+      this.options.log.error('stopping the data plane failed', { error: describeError(error) });
+    }
+    this.proxy = undefined;
+  }
+
+  /** Stops this daemon only: the data plane (replicas, proxy) keeps running unless `stopDataPlane` ran first. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await this.proxy?.close();
+      this.proxy?.detach();
       await this.api?.close();
       await this.supervisor?.close();
-      await this.runtime?.close();
+      await this.plane?.close();
       if (this.ownsFiles) rmSync(this.options.stateDir.daemonFile, { force: true });
       this.options.log.info('daemon stopped');
     })();

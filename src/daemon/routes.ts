@@ -34,8 +34,10 @@ interface RouteDeps {
   readonly releases: ReleaseStore;
   readonly deployer: Deployer;
   readonly requestExit: () => void;
+  /** After `down` of the whole stack: closes the edge proxy and ends the data plane process. */
+  readonly stopDataPlane: () => Promise<void>;
   /** Checks the stack can run and tells the runtime all of it before replicas are created (addresses, ports). */
-  readonly useStack: (stack: Stack) => void;
+  readonly useStack: (stack: Stack) => Promise<void>;
   /** Starts or reconfigures the edge proxy for a stack with routes. */
   readonly applyProxy: (stack: Stack, request: UpRequest) => Promise<readonly Warning[]>;
   /** The edge proxy's ports for `berth ps`: `https` only while the HTTPS listener is up. */
@@ -55,7 +57,7 @@ export function daemonRoutes(deps: RouteDeps): Route[] {
       handler: async ({ body, send }) => {
         const request = body as UpRequest;
         stack = loadStack(deserializeProjectOptions(request.project, request.services)).stack;
-        deps.useStack(stack);
+        await deps.useStack(stack);
         // Routes berth ignores and hosts without a certificate are the user's to know, in `berth up`'s output too.
         for (const warning of await deps.applyProxy(stack, request)) {
           send({ event: { type: 'warning', at: Date.now(), message: warning.path === undefined ? warning.message : `${warning.path}: ${warning.message}` } });
@@ -80,14 +82,15 @@ export function daemonRoutes(deps: RouteDeps): Route[] {
       handler: async ({ body, send }) => {
         const request = body as DeployApiRequest;
         const next = loadStack(deserializeProjectOptions(request.project, request.services)).stack;
-        deps.useStack(next);
+        await deps.useStack(next);
         await deps.applyProxy(next, { project: request.project, services: request.services, scale: {}, wait: false });
-        stack = next;
-        return deps.deployer.deploy(
+        const result = await deps.deployer.deploy(
           { stack: next, services: request.services, ...(request.strategy ? { strategy: request.strategy } : {}), ...(request.watchMs === undefined ? {} : { watchMs: request.watchMs }) },
           (event) => send({ event }),
           new AbortController().signal,
         );
+        if (result.ok) stack = next;
+        return result;
       },
     },
     {
@@ -96,8 +99,9 @@ export function daemonRoutes(deps: RouteDeps): Route[] {
         const request = body as RollbackApiRequest;
         if (stack === undefined) throw new BerthError('DEPLOY_NO_RELEASE', 'the stack is not running', { hint: 'start it with `berth up -d`' });
         const deploy = rollbackRequest(stack, deps.releases, request.release);
-        stack = deploy.stack;
-        return deps.deployer.deploy({ ...deploy, ...(request.watchMs === undefined ? {} : { watchMs: request.watchMs }) }, (event) => send({ event }), new AbortController().signal);
+        const result = await deps.deployer.deploy({ ...deploy, ...(request.watchMs === undefined ? {} : { watchMs: request.watchMs }) }, (event) => send({ event }), new AbortController().signal);
+        if (result.ok) stack = deploy.stack;
+        return result;
       },
     },
     { method: 'GET', path: '/v1/releases', stream: false, handler: async () => ({ releases: deps.releases.list().map(({ services, ...release }) => ({ ...release, services: Object.fromEntries(Object.entries(services).map(([name, { spec: _spec, ...rest }]) => [name, rest])) })) }) },
@@ -107,6 +111,7 @@ export function daemonRoutes(deps: RouteDeps): Route[] {
         const request = body as DownRequest;
         await supervisor.down({ services: request.services, onEvent: (event) => send({ event }) });
         if (request.services.length === 0) {
+          await deps.stopDataPlane();
           if (request.removeVolumes) rmSync(stateDir.volumes, { recursive: true, force: true });
           setImmediate(deps.requestExit);
         }

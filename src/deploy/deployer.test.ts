@@ -146,6 +146,7 @@ describe('Deployer', () => {
     const result = await deployer.deploy({ ...request, watchMs: 0 }, collect, new AbortController().signal);
     expect(result).toMatchObject({ ok: true, release: 'r3' });
     expect(releases.get('r3' as never)).toMatchObject({ kind: 'rollback', rollbackOf: 'r1', status: 'active' });
+    expect(releases.get('r2' as never)).toMatchObject({ status: 'rolled-back', reason: 'undone by r3 (rollback to r1)' });
     expect(running(target, 'api')).toEqual(['1:r3']);
     expect(() => rollbackRequest(next, releases, 'r99')).toThrow(/there is no release "r99"/);
   });

@@ -62,6 +62,8 @@ export class Deployer {
         hint: 'wait for that deploy to finish (`berth releases` shows it), then deploy again',
       });
     }
+    // A rollback undoes the releases that are current for its services now.
+    const undone = request.rollbackOf === undefined ? [] : [...new Set(chosen.map((name) => this.deps.releases.current(name)).filter((r) => r !== undefined))];
     const release = this.deps.releases.create(request.rollbackOf === undefined ? 'deploy' : 'rollback', chosen.map((name) => stack.services[name] as Service), {
       by: whoAmI(), ...(request.rollbackOf === undefined ? {} : { rollbackOf: request.rollbackOf }),
     });
@@ -81,6 +83,7 @@ export class Deployer {
         }
       }
       this.deps.releases.setStatus(release.id, 'active');
+      for (const old of undone) this.deps.releases.setStatus(old.id, 'rolled-back', `undone by ${release.id} (rollback to ${request.rollbackOf ?? '?'})`);
       emit({ type: 'deploy', at: Date.now(), release: release.id, phase: 'release', state: 'done' });
       return { release: release.id, ok: true, services: outcomes, unchanged };
     } catch (error) {

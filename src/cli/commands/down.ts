@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { Command } from 'commander';
 import type { DownRequest } from '../../api/protocol.js';
 import { connectDaemon } from '../../daemon/launch.js';
+import { connectPlane } from '../../plane/launch-plane.js';
 import { ProcessRuntime } from '../../runtime/process/process-runtime.js';
 import type { SupervisorEvent } from '../../supervisor/supervisor.js';
 import { ProgressPrinter } from '../progress.js';
@@ -21,10 +22,18 @@ export function downCommand(): Command {
       await client.stream<SupervisorEvent, unknown>('POST', '/v1/down', request, (event) => progress.event(event));
       progress.done();
     } else {
-      // No daemon: stop what a dead daemon left behind, from the durable state.
-      const runtime = new ProcessRuntime({ stateDir: context.stateDir.root });
-      const stopped = await runtime.stopOrphans();
-      await runtime.close();
+      // No daemon: stop what it left behind — through the data plane if that still runs (it holds the replicas'
+      // output), else from the durable state.
+      const plane = await connectPlane(context.stateDir);
+      let stopped: number;
+      if (plane) {
+        stopped = await plane.runtime.stopOrphans();
+        await plane.shutdown();
+      } else {
+        const runtime = new ProcessRuntime({ stateDir: context.stateDir.root });
+        stopped = await runtime.stopOrphans();
+        await runtime.close();
+      }
       if (stopped > 0) process.stderr.write(`stopped ${stopped} replica${stopped === 1 ? '' : 's'} left running by a stopped daemon\n`);
       if (flags.volumes) rmSync(context.stateDir.volumes, { recursive: true, force: true });
     }
