@@ -21,6 +21,15 @@ export async function connectDaemon(stateDir: StateDir): Promise<ApiClient | und
 }
 
 /**
+ * After `down`: waits (up to 15 s) until the daemon stopped answering, so that a `berth up` right after starts a
+ * new one instead of reaching the one that is exiting.
+ */
+export async function waitDaemonGone(stateDir: StateDir): Promise<void> {
+  const deadline = Date.now() + START_DEADLINE_MS;
+  while (Date.now() < deadline && (await connectDaemon(stateDir)) !== undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+/**
  * Returns a client for the project's daemon, starting one in the background if none answers. The daemon is the same
  * berth (same Node flags, so it also works when berth runs from source) and writes its output to .berth/daemon.log.
  */

@@ -63,14 +63,32 @@ describe('the CLI and the daemon', () => {
     }
   });
 
-  it('a new daemon stops what a killed one left running and starts the stack afresh', async () => {
+  it('a new daemon takes over the replicas a killed one left running, without restarting them', async () => {
     project = new TestProject({ 'compose.yaml': COMPOSE });
     expect(project.run(['up', '-d']).status).toBe(0);
     const old = await waitFor('web running', () => project?.replica('web')?.pid);
     const daemon = JSON.parse(readFileSync(path.join(project.dir, '.berth/daemon.json'), 'utf8')) as { pid: number };
     process.kill(daemon.pid, 'SIGKILL');
     await waitFor('the daemon to be gone', () => !groupAlive(daemon.pid) || undefined);
-    expect(groupAlive(old)).toBe(true); // the replica outlives its daemon
+    expect(groupAlive(old)).toBe(true); // the replica outlives its daemon: the data plane holds it
+    const ps = project.run(['ps']);
+    expect(ps.stderr).toContain('its replicas and edge proxy keep serving');
+    expect(ps.stdout).toMatch(/web-1\s+running/);
+    expect(project.run(['up', '-d']).status).toBe(0);
+    expect(project.replica('web')?.pid).toBe(old);
+    expect(project.replica('web')?.status).toBe('running');
+  });
+
+  it('a new daemon stops what was left running when the data plane died too, and starts the stack afresh', async () => {
+    project = new TestProject({ 'compose.yaml': COMPOSE });
+    expect(project.run(['up', '-d']).status).toBe(0);
+    const old = await waitFor('web running', () => project?.replica('web')?.pid);
+    for (const file of ['daemon.json', 'plane.json']) {
+      const { pid } = JSON.parse(readFileSync(path.join(project.dir, '.berth', file), 'utf8')) as { pid: number };
+      process.kill(pid, 'SIGKILL');
+      await waitFor(`${file} process to be gone`, () => !groupAlive(pid) || undefined);
+    }
+    expect(groupAlive(old)).toBe(true);
     expect(project.run(['up', '-d']).status).toBe(0);
     const fresh = await waitFor('web running under the new daemon', () => project?.replica('web')?.pid);
     expect(fresh).not.toBe(old);
@@ -95,7 +113,7 @@ describe('the CLI and the daemon', () => {
 
   it('has --help on every command', () => {
     project = new TestProject({ 'compose.yaml': COMPOSE });
-    for (const verb of ['up', 'down', 'ps', 'logs', 'start', 'stop', 'restart', 'exec', 'config']) {
+    for (const verb of ['up', 'down', 'ps', 'logs', 'start', 'stop', 'restart', 'exec', 'config', 'deploy', 'rollback', 'releases']) {
       const help = project.run([verb, '--help']);
       expect(help.status, verb).toBe(0);
       expect(help.stdout, verb).toContain(`Usage: berth ${verb}`);

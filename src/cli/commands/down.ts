@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { Command } from 'commander';
 import type { DownRequest } from '../../api/protocol.js';
-import { connectDaemon } from '../../daemon/launch.js';
+import { connectDaemon, waitDaemonGone } from '../../daemon/launch.js';
 import { connectPlane } from '../../plane/launch-plane.js';
 import { ProcessRuntime } from '../../runtime/process/process-runtime.js';
 import type { SupervisorEvent } from '../../supervisor/supervisor.js';
@@ -21,6 +21,7 @@ export function downCommand(): Command {
       const request: DownRequest = { services: [], removeVolumes: Boolean(flags.volumes) };
       await client.stream<SupervisorEvent, unknown>('POST', '/v1/down', request, (event) => progress.event(event));
       progress.done();
+      await waitDaemonGone(context.stateDir);
     } else {
       // No daemon: stop what it left behind — through the data plane if that still runs (it holds the replicas'
       // output), else from the durable state.

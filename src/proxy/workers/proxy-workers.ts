@@ -123,7 +123,8 @@ export class ProxyWorkers {
   async unlisten(listener: Listener): Promise<void> {
     const server = this.servers.get(listener);
     this.servers.delete(listener);
-    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
+    // close() stops accepting at once; its callback would wait for the connections, which the workers hold.
+    server?.close();
   }
 
   /** Stops accepting, lets the workers finish their requests (up to `graceMs`), then ends them. */
