@@ -74,7 +74,8 @@ export class ApiClient {
         headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {},
       }, resolve);
       req.on('error', (error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') {
+        // Refused or cut while connecting: no daemon, or one that is exiting.
+        if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED' || error.code === 'EPIPE' || error.code === 'ECONNRESET') {
           reject(new BerthError('DAEMON_UNREACHABLE', 'no berth daemon is running for this project', { hint: 'start the stack with `berth up -d`', cause: error }));
         } else reject(error);
       });
