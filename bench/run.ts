@@ -4,6 +4,7 @@ import { benchLoad500 } from './load-500-services.js';
 import { benchUpDemo } from './up-demo.js';
 import { benchProxy } from './proxy.js';
 import { benchRouteTable } from './route-table.js';
+import { benchDeploy } from './deploy.js';
 
 if (!existsSync('dist/cli/main.js')) {
   console.error('build first: npm run build (the CLI comparison runs bin/berth.js)');
@@ -16,3 +17,5 @@ benchUpDemo();
 console.log('\n== edge proxy');
 benchRouteTable();
 await benchProxy();
+console.log('\n== deploy');
+await benchDeploy();

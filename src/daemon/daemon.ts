@@ -124,12 +124,13 @@ export class Daemon {
         const endpoints = await this.plane.proxy.attach();
         if (endpoints !== undefined) this.proxy = this.plane.proxy;
       }
+      // From here the proxy follows this daemon's view (the adopted replicas), first of all the traffic moves below.
+      this.adoptPending = false;
       if (this.deployTarget) {
         for (const r of await recoverInterrupted(stack, this.deployTarget, releases)) {
           log.warn('deploy interrupted by the previous daemon', { release: r.release, service: r.service, kept: r.kept });
         }
       }
-      this.adoptPending = false;
       this.updateProxyNow();
     })();
     return this.adopting;

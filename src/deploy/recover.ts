@@ -3,6 +3,7 @@ import { planRetire } from '../plan/deploy-plans.js';
 import type { DeployTarget } from './deploy-target.js';
 import type { Release } from './release.js';
 import type { ReleaseStore } from './release-store.js';
+import { upstreamsOf } from './service-deploy.js';
 import { trafficTo } from './traffic.js';
 
 /** How an interrupted release ended for one service. */
@@ -26,6 +27,15 @@ export async function recoverInterrupted(stack: Stack, target: DeployTarget, sto
   return out;
 }
 
+/** Waits until nothing is in flight to these upstreams, at most DRAIN_MS. */
+async function drained(target: DeployTarget, upstreams: readonly string[]): Promise<void> {
+  const deadline = Date.now() + DRAIN_MS;
+  while (Date.now() < deadline && (await target.inFlight(upstreams)) > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
+/** How long the interrupted release's replicas get to finish their requests once traffic left them. */
+const DRAIN_MS = 30_000;
+
 async function recoverRelease(stack: Stack, target: DeployTarget, store: ReleaseStore, release: Release): Promise<Recovery[]> {
   const out: Recovery[] = [];
   for (const service of Object.keys(release.services)) {
@@ -37,6 +47,7 @@ async function recoverRelease(stack: Stack, target: DeployTarget, store: Release
       continue;
     }
     target.setTraffic(service, trafficTo(others.map((r) => r.replica)));
+    await drained(target, upstreamsOf(mine));
     const wanted = new Set(mine.map((r) => r.replica));
     const observed = target.observed().replicas.filter((r) => r.service === service && wanted.has(r.replica));
     await target.apply(stack, planRetire(observed, `deploy of ${release.id} interrupted`), new AbortController().signal);

@@ -50,6 +50,9 @@ export class ReplicaLifecycle {
     store.setStatus(record, 'starting');
     store.setStatus(record, 'running');
     watchHealth(record, this.context);
+    // It was serving a moment ago: it stays in rotation until its own probe says otherwise (no gap while the
+    // first probe of the new daemon is due).
+    if (record.health === 'starting') record.health = 'healthy';
     return record;
   }
 

@@ -186,9 +186,10 @@ describe.skipIf(!hasPebble)('berth up with ACME (pebble; skipped only when pebbl
   }
 });
 
+/** The daemon's log and the data plane's (where the edge proxy, TLS and ACME log). */
 function projectDaemonLog(project: TestProject): string {
   try {
-    return readFileSync(path.join(project.dir, '.berth/daemon.log'), 'utf8');
+    return ['daemon.log', 'plane.log'].map((file) => readFileSync(path.join(project.dir, '.berth', file), 'utf8')).join('');
   } catch {
     return '(no log)';
   }
