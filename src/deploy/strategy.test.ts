@@ -44,6 +44,11 @@ describe('deployPolicy', () => {
     expect(policy).toMatchObject({ strategy: 'rolling', rolling: { parallelism: 2, order: 'stop-first', maxUnavailable: 0, delayMs: 5_000 } });
   });
 
+  it('rolls a routed service when compose deploy.update_config asks for rolling updates, unless x-berth says otherwise', () => {
+    expect(deployPolicy(service({ routes: [ROUTE], deploy: composeDeploy({ parallelism: 1 }) })).strategy).toBe('rolling');
+    expect(deployPolicy(service({ routes: [ROUTE], deploy: composeDeploy() })).strategy).toBe('blue-green');
+  });
+
   it('reads compose parallelism 0 as all replicas at once', () => {
     const policy = deployPolicy(service({ replicas: 3, deploy: composeDeploy({ parallelism: 0, order: 'start-first' }) }));
     expect(policy).toMatchObject({ rolling: { parallelism: 3, order: 'start-first' } });

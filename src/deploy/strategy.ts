@@ -49,7 +49,8 @@ export const ROLLING_DEFAULTS = { parallelism: 1, order: 'start-first' } as cons
  * - `job` when compose's `deploy.mode` is `replicated-job` / `global-job`; or, with no `x-berth.deploy.strategy`
  *   written, when the service looks one-shot: `restart: no`, no ports, no expose, no routes and no healthcheck
  *   (a long-running worker should say `restart:`, which compose users do anyway to survive crashes);
- * - else `x-berth.deploy.strategy`, defaulting to blue-green when the service has x-berth routes, else rolling;
+ * - else `x-berth.deploy.strategy`; without it, rolling when compose's `deploy.update_config` asks for rolling
+ *   updates or the service has no x-berth routes, else blue-green;
  * - rolling `parallelism` / `order`: x-berth, else compose's `deploy.update_config` (parallelism 0 = all replicas at
  *   once, as in swarm), else 1 / start-first.
  */
@@ -58,7 +59,7 @@ export function deployPolicy(service: Service): DeployPolicy {
   const why = jobReason(service, deploy);
   return {
     service: service.name,
-    strategy: why === undefined ? deploy.strategy ?? (service.berth.routes.length > 0 ? 'blue-green' : 'rolling') : 'job',
+    strategy: why === undefined ? deploy.strategy ?? defaultStrategy(service) : 'job',
     ...(why === undefined ? {} : { why }),
     watchMs: deploy.watchMs,
     drainTimeoutMs: deploy.drainTimeoutMs,
@@ -69,6 +70,11 @@ export function deployPolicy(service: Service): DeployPolicy {
     canaryStepWatchMs: deploy.canary.stepWatchMs,
     rolling: rollingPolicy(service, deploy),
   };
+}
+
+function defaultStrategy(service: Service): DeployStrategy {
+  if (service.deploy?.updateConfig !== undefined) return 'rolling';
+  return service.berth.routes.length > 0 ? 'blue-green' : 'rolling';
 }
 
 function jobReason(service: Service, deploy: BerthDeploy): string | undefined {
