@@ -39,6 +39,8 @@ export class Daemon {
   /** The replicas of a data plane that outlived the previous daemon, still to be taken over (on the first request). */
   private adoptPending = false;
   private adopting: Promise<void> | undefined;
+  /** Set while `down` ends the data plane on purpose. */
+  private planeStopping = false;
   /** Set once this daemon holds the socket: only then are the socket and daemon.json its own to remove. */
   private ownsFiles = false;
 
@@ -51,6 +53,12 @@ export class Daemon {
     const plane = existing ?? (await startPlane(stateDir, log.child({ component: 'plane' })));
     this.plane = plane;
     this.adoptPending = existing !== undefined;
+    // Without its data plane the daemon can do nothing: it exits, and the next `berth up` starts both afresh.
+    plane.onClose(() => {
+      if (this.closing !== undefined || this.planeStopping) return;
+      log.error('the data plane stopped: the daemon exits too; `berth up` starts both again', { log: path.join(stateDir.root, 'plane.log') });
+      void this.close().then(this.options.onExit);
+    });
     const runtime = plane.runtime;
     const supervisor = new Supervisor({ runtime, log: log.child({ component: 'supervisor' }), onEvent: () => this.scheduleProxyUpdate() });
     this.supervisor = supervisor;
@@ -190,6 +198,7 @@ export class Daemon {
   private async stopDataPlane(): Promise<void> {
     const plane = this.plane;
     if (!plane?.connected) return;
+    this.planeStopping = true;
     try {
       await plane.runtime.stopOrphans();
       await plane.shutdown();

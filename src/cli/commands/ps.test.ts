@@ -17,7 +17,7 @@ describe('berth ps rows', () => {
   });
 
   it('does not show the previous run’s exit code once the replica runs again (stop then start)', () => {
-    expect(psRow({ ...base, status: 'running', exit, health: 'healthy' })).toEqual(['api-1', 'running', 'healthy', '42', '127.0.0.1:41000->8000', '0']);
+    expect(psRow({ ...base, status: 'running', exit, health: 'healthy', release: 'r3' })).toEqual(['api-1', 'running', 'healthy', 'r3', '42', '127.0.0.1:41000->8000', '0']);
   });
 });
 
