@@ -1,9 +1,9 @@
-import { chmodSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import net from 'node:net';
 import { BerthError, isBerthError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { ApiError } from './protocol.js';
+import { listenOnOwnSocket } from './unix-socket.js';
 
 export interface RouteContext {
   readonly url: URL;
@@ -44,18 +44,8 @@ export class ApiServer {
 
   async start(): Promise<void> {
     const server = http.createServer((req, res) => void this.dispatch(req, res));
-    try {
-      await listen(server, this.options.socket);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-      if (await answers(this.options.socket)) {
-        throw new BerthError('DAEMON_START', `another berth daemon already serves this project on ${this.options.socket}`);
-      }
-      rmSync(this.options.socket, { force: true });
-      await listen(server, this.options.socket);
-    }
+    await listenOnOwnSocket(server, this.options.socket, 'berth daemon');
     this.server = server;
-    chmodSync(this.options.socket, 0o600);
   }
 
   async close(): Promise<void> {
@@ -114,27 +104,7 @@ export function toApiError(error: unknown): ApiError {
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
 }
 
-function listen(server: http.Server, socket: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(socket, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
 
-/** True if a server accepts connections on the unix socket (false for a stale socket file or none). */
-function answers(socket: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = net.connect(socket);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => resolve(false));
-  });
-}
 
 function reply(res: ServerResponse, status: number, value: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });

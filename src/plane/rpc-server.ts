@@ -1,8 +1,9 @@
-import { chmodSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import net from 'node:net';
 import { BerthError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { LineSplitter, parseClientMessage, toWireError, type RpcRequest, type ServerMessage } from './rpc-protocol.js';
+import { listenOnOwnSocket } from '../api/unix-socket.js';
 
 /** Answers one call; `signal` aborts when the client cancels it or disconnects. */
 export type CallHandler = (params: unknown, signal: AbortSignal) => Promise<unknown>;
@@ -39,18 +40,8 @@ export class RpcServer {
 
   async start(): Promise<void> {
     const server = net.createServer((socket) => this.serve(socket));
-    try {
-      await listen(server, this.options.socket);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-      if (await answers(this.options.socket)) {
-        throw new BerthError('DAEMON_START', `another berth data plane already serves this project on ${this.options.socket}`);
-      }
-      rmSync(this.options.socket, { force: true });
-      await listen(server, this.options.socket);
-    }
+    await listenOnOwnSocket(server, this.options.socket, 'berth data plane');
     this.server = server;
-    chmodSync(this.options.socket, 0o600);
   }
 
   /** Stops accepting, ends every connection (after what is queued is written) and removes the socket file. */
@@ -121,24 +112,4 @@ export class RpcServer {
   }
 }
 
-function listen(server: net.Server, socket: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(socket, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
 
-/** True if a server accepts connections on the unix socket (false for a stale socket file or none). */
-function answers(socket: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = net.connect(socket);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => resolve(false));
-  });
-}
