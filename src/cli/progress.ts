@@ -81,7 +81,8 @@ function deployLine(event: DeployEvent): string | undefined {
     case 'failed':
       return `${pc.red('✘')} ${who} ${event.phase} failed${took}${detail}`;
     case 'info':
-      return `${pc.yellow('!')} ${who} ${event.phase}${detail}`;
+      // The policy a service is deployed with is news, not a warning.
+      return event.phase === 'release' ? `${pc.dim('·')} ${who} ${event.detail ?? ''}` : `${pc.yellow('!')} ${who} ${event.phase}${detail}`;
   }
 }
 

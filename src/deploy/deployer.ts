@@ -12,7 +12,7 @@ import type { Release, ReleaseId } from './release.js';
 import type { ReleaseStore } from './release-store.js';
 import { rolling } from './rolling.js';
 import { liveReplicas, type ServiceDeploy, type ServiceOutcome } from './service-deploy.js';
-import { deployPolicy, type DeployPolicy, type DeployStrategy } from './strategy.js';
+import { deployPolicy, describePolicy, type DeployPolicy, type DeployStrategy } from './strategy.js';
 
 export interface DeployRequest {
   readonly stack: Stack;
@@ -73,6 +73,7 @@ export class Deployer {
     try {
       for (const name of chosen) {
         const d = this.serviceDeploy(request, name, release.id, emit, signal);
+        emit({ type: 'deploy', at: Date.now(), release: release.id, service: name, phase: 'release', state: 'info', detail: describePolicy(d.policy) });
         const outcome = await this.run(d);
         outcomes.push({ service: name, strategy: d.policy.strategy, ok: outcome.ok, ...(outcome.ok ? {} : { reason: outcome.reason }) });
         if (!outcome.ok) {
