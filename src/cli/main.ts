@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { configCommand } from './commands/config.js';
 import { deployCommand, rollbackCommand } from './commands/deploy.js';
+import { exportCommand } from './commands/export.js';
 import { releasesCommand } from './commands/releases.js';
 import { downCommand } from './commands/down.js';
 import { execCommand } from './commands/exec.js';
@@ -30,7 +31,7 @@ export function buildProgram(): Command {
   for (const command of [
     upCommand(), downCommand(), psCommand(), logsCommand(),
     lifecycleCommand('start'), lifecycleCommand('stop'), lifecycleCommand('restart'),
-    execCommand(), configCommand(), deployCommand(), rollbackCommand(), releasesCommand(),
+    execCommand(), configCommand(), deployCommand(), rollbackCommand(), releasesCommand(), exportCommand(),
   ]) program.addCommand(command);
   for (const command of program.commands) command.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;

@@ -40,8 +40,8 @@ export function containerFor(ctx: ExportContext, service: Service, options: { re
   const container: Record<string, unknown> = {
     name: kubeName(service.name),
     image,
-    ...(service.entrypoint === undefined ? {} : { command: [...service.entrypoint] }),
-    ...(service.command === undefined ? {} : { args: [...service.command] }),
+    ...(service.entrypoint === undefined ? {} : { command: service.entrypoint.map(literal) }),
+    ...(service.command === undefined ? {} : { args: service.command.map(literal) }),
     ...(service.workingDir === undefined ? {} : { workingDir: service.workingDir }),
     ...(env.length === 0 ? {} : { env }),
     ...(ports.length === 0 ? {} : { ports }),
@@ -70,6 +70,11 @@ function envFor(ctx: ExportContext, service: Service): Record<string, unknown>[]
   if (unset.length > 0) ctx.warn(`services.${service.name}.environment`, `declared without a value (compose passes the shell's): left out: ${unset.join(', ')}`);
   const secretName = envSecretName(ctx.stack);
   return envEntries(ctx.stack, service).map((entry) => entry.kind === 'value'
-    ? { name: entry.name, value: entry.value }
+    ? { name: entry.name, value: literal(entry.value) }
     : { name: entry.name, valueFrom: { secretKeyRef: { name: secretName, key: entry.secretKey } } });
+}
+
+/** Kubernetes expands `$(VAR)` in command, args and env values; compose does not, so `$(` is escaped as `$$(`. */
+export function literal(text: string): string {
+  return text.replaceAll('$(', '$$$$(');
 }

@@ -2,7 +2,7 @@ import type { Service } from '../../model/stack.js';
 import type { ExportContext } from './export-context.js';
 import { kubeName } from './kube-name.js';
 import type { ExportedObject } from './manifest.js';
-import { mainPort } from './ports.js';
+import { containerPorts, mainPort } from './ports.js';
 
 /** Annotation on an Ingress listing path prefixes the backend expects stripped (needs a controller rewrite). */
 export const STRIP_PREFIX_ANNOTATION = 'berth.dev/strip-prefix';
@@ -24,6 +24,9 @@ export function ingressFor(ctx: ExportContext, service: Service): ExportedObject
     if (port === undefined) {
       ctx.warn(`services.${service.name}.x-berth.routes[${index}]`, 'no port to route to: set `port:` or add `ports:`/`expose:`; left out');
       return;
+    }
+    if (!containerPorts(service).some((p) => p.port === port)) {
+      ctx.warn(`services.${service.name}.x-berth.routes[${index}]`, `routes to port ${port}, which the service does not list: add it to \`expose:\` so its Service has it`);
     }
     const prefixes = route.paths.length === 0 ? ['/'] : route.paths;
     for (const host of route.hosts) {

@@ -8,15 +8,16 @@ import { podTemplate } from './pod-template.js';
 
 /**
  * A long-running service as a Deployment: replicas, selector, strategy (deployment-strategy.ts) and pod. Pods of a
- * Deployment always restart, so `restart: no` / `on-failure` is warned about, as is `deploy.mode: global` (a
- * DaemonSet would run one per node; berth exports one Deployment).
+ * Deployment always restart: `on-failure` is warned about; `no` is not, being compose's default, which a
+ * long-running service (not a job, see deployPolicy) almost always just leaves unwritten. `deploy.mode: global` is
+ * warned about too (a DaemonSet would run one per node; berth exports one Deployment).
  */
 export function deploymentFor(ctx: ExportContext, service: Service): ExportedObject {
   const pod = podTemplate(ctx, service, { restartPolicy: 'Always', probes: true });
   const strategy = strategyFor(service, pod.claims.length > 0);
   if (strategy.note !== undefined) ctx.warn(`services.${service.name}.deploy`, strategy.note);
-  if (service.restart.kind === 'no' || service.restart.kind === 'on-failure') {
-    ctx.warn(`services.${service.name}.restart`, `restart: ${service.restart.kind} becomes Always (pods of a Deployment always restart)`);
+  if (service.restart.kind === 'on-failure') {
+    ctx.warn(`services.${service.name}.restart`, 'restart: on-failure becomes Always (pods of a Deployment always restart)');
   }
   if (service.deploy?.mode === 'global') ctx.warn(`services.${service.name}.deploy.mode`, 'global is exported as a Deployment of `replicas` pods, not a DaemonSet');
   return {
