@@ -33,7 +33,11 @@ export interface CertificateFacts {
  * the file and says what to do.
  */
 export async function loadFileCertificate(spec: FileCertificateSpec, options: { readonly now?: Date } = {}): Promise<CertificateEntry> {
-  const [cert, key] = await Promise.all([readPem(spec, 'cert'), readPem(spec, 'key')]);
+  // Both read at once; when both fail, the certificate's error is the one reported (the same one every time).
+  const [certRead, keyRead] = await Promise.allSettled([readPem(spec, 'cert'), readPem(spec, 'key')]);
+  if (certRead.status === 'rejected') throw certRead.reason;
+  if (keyRead.status === 'rejected') throw keyRead.reason;
+  const [cert, key] = [certRead.value, keyRead.value];
   const facts = inspectCertificate({ key, cert }, { label: spec.cert, keyLabel: spec.key, path: spec.path, now: options.now });
   const names = spec.hosts === undefined ? facts.dnsNames : checkHosts(facts, spec);
   return certificateEntry({ id: `file:${spec.cert}`, source: 'file', names, pair: facts.pair, notAfter: facts.notAfter, serial: facts.serial });
