@@ -3,7 +3,7 @@ import { stackName } from '../model/ids.js';
 import { runtimeConformance } from '../runtime/conformance.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { isProcessAlive } from '../runtime/process/spawn/process-group.js';
-import { leftovers, nodeService, specOf } from '../runtime/process/test-helpers.js';
+import { leftovers, workloadSpec } from '../runtime/process/test-helpers.js';
 import { connectPlane } from './launch-plane.js';
 import type { RemoteRuntime } from './remote-runtime.js';
 import { startTestPlane } from './test-plane.js';
@@ -19,12 +19,7 @@ runtimeConformance('process, through the data plane', async () => {
     stack,
     workdir: plane.dir,
     node: process.execPath,
-    specFor: (workload) => specOf({
-      stack, projectDir: plane.dir, replica: workload.replica ?? 1,
-      service: nodeService(workload.service, workload.script, plane.dir, {
-        environment: workload.environment ?? {}, expose: (workload.ports ?? []).map(String),
-      }),
-    }),
+    specFor: (workload) => workloadSpec(stack, plane.dir, workload),
     // A new daemon: the old connection closes, a new one finds the same plane (and its replicas).
     reopen: async () => {
       await runtime.close();

@@ -4,7 +4,7 @@ import { runtimeConformance } from '../conformance.js';
 import type { Runtime } from '../runtime.js';
 import { ProcessRuntime } from './process-runtime.js';
 import { isProcessAlive } from './spawn/process-group.js';
-import { leftovers, nodeService, specOf, tempProject } from './test-helpers.js';
+import { leftovers, workloadSpec, tempProject } from './test-helpers.js';
 
 runtimeConformance('process', async () => {
   const project = tempProject();
@@ -18,12 +18,7 @@ runtimeConformance('process', async () => {
     stack,
     workdir: project.dir,
     node: process.execPath,
-    specFor: (workload) => specOf({
-      stack, projectDir: project.dir, replica: workload.replica ?? 1,
-      service: nodeService(workload.service, workload.script, project.dir, {
-        environment: workload.environment ?? {}, expose: (workload.ports ?? []).map(String),
-      }),
-    }),
+    specFor: (workload) => workloadSpec(stack, project.dir, workload),
     reopen: async () => {
       await runtime.close();
       runtime = new ProcessRuntime({ stateDir: project.stateDir });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { StackName } from '../../model/ids.js';
 import { stackName } from '../../model/ids.js';
 import type { Service } from '../../model/stack.js';
-import { conformanceService } from '../conformance.js';
+import { conformanceService, type ConformanceWorkload } from '../conformance.js';
 import type { InstanceSpec } from '../runtime.js';
 import { delay, groupMembers } from './spawn/process-group.js';
 
@@ -44,4 +44,14 @@ export async function eventually<T>(attempt: () => Promise<T>, ok: (value: T) =>
     if (ok(value) || Date.now() >= deadline) return value;
     await delay(50);
   }
+}
+
+/** The spec of one replica running a conformance workload (`node -e <script>`) in `dir`. */
+export function workloadSpec(stack: StackName, dir: string, workload: ConformanceWorkload): InstanceSpec {
+  return specOf({
+    stack, projectDir: dir, replica: workload.replica ?? 1,
+    service: nodeService(workload.service, workload.script, dir, {
+      environment: workload.environment ?? {}, expose: (workload.ports ?? []).map(String),
+    }),
+  });
 }
